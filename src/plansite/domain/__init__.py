@@ -1,0 +1,1 @@
+"""Plain data shared by every stage: sheets, detections, pipe runs, takeoffs."""
