@@ -94,7 +94,9 @@ class View:
     """A titled drawing on the sheet ("GROUND FLOOR PLAN", "SECTION A-A") and its extent."""
 
     title: str
-    kind: Literal["plan", "elevation", "section", "detail", "schedule", "legend", "other"]
+    kind: Literal[
+        "plan", "site", "elevation", "section", "detail", "schedule", "legend", "other"
+    ]
     bbox: BBox
     scale: Scale | None = None
 

@@ -1,0 +1,146 @@
+"""``plansite analyze``: run the takeoff on files and print a table, JSON or CSV.
+
+Each file is analysed on its own: a broken file prints one line naming it and the reason,
+and the others are still processed. The exit status is the highest exit code among the
+files that failed (see ``plansite.errors``), 0 when all succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from plansite.domain.fixtures import TagTable
+from plansite.domain.takeoff import Takeoff
+from plansite.errors import PlansiteError
+from plansite.pipeline import analyze_path
+
+log = logging.getLogger(__name__)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="take off fixtures and pipe from plan sets")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--tags", type=Path, help='JSON file {"TAG": "fixture_type"} of extra tags')
+    p.add_argument(
+        "--exemplar",
+        action="append",
+        default=[],
+        metavar="X0,Y0,X1,Y1",
+        help="box (sheet coordinates) around one symbol to find again on every sheet",
+    )
+    p.add_argument("--no-ocr", action="store_true", help="do not OCR outlined (SHX) text")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        table = TagTable.load(args.tags)
+        exemplars = [_parse_box(b) for b in args.exemplar]
+    except (OSError, ValueError) as exc:
+        print(f"plansite: {exc}", file=sys.stderr)
+        return 64
+
+    takeoffs: list[Takeoff] = []
+    worst = 0
+    for path in args.paths:
+        bar = _ProgressBar(path.name, enabled=not args.no_progress and sys.stderr.isatty())
+        try:
+            takeoffs.append(
+                analyze_path(path, progress=bar, tags=table, exemplars=exemplars,
+                             ocr=not args.no_ocr)
+            )
+        except PlansiteError as exc:
+            print(f"plansite: {exc.one_line()}", file=sys.stderr)
+            worst = max(worst, exc.exit_code)
+        except Exception as exc:  # noqa: BLE001 - a defect must not hide the other files
+            log.debug("internal error", exc_info=True)
+            print(f"plansite: {path}: internal error ({type(exc).__name__}: {exc}); "
+                  "please report it with the file", file=sys.stderr)
+            worst = max(worst, 70)
+        finally:
+            bar.close()
+
+    _emit(takeoffs, args.format, sys.stdout)
+    return worst
+
+
+def _parse_box(text: str) -> tuple[float, float, float, float]:
+    parts = [float(v) for v in text.split(",")]
+    if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
+        raise ValueError(f"--exemplar {text!r}: expected X0,Y0,X1,Y1 with X0<X1 and Y0<Y1")
+    return (parts[0], parts[1], parts[2], parts[3])
+
+
+def _emit(takeoffs: list[Takeoff], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        docs = [t.to_dict() for t in takeoffs]
+        json.dump(docs[0] if len(docs) == 1 else {"files": docs}, out, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(["file", "sheet", "sheet_number", "fixture_type", "count"])
+        for t in takeoffs:
+            for s in t.to_dict()["sheets"]:
+                for fixture, n in s["counts"].items():
+                    writer.writerow([t.source, s["sheet"], s["number"], fixture, n])
+    else:
+        for t in takeoffs:
+            out.write(render_table(t.to_dict()))
+
+
+def render_table(doc: dict[str, Any]) -> str:
+    """Render one takeoff as the plain-text table an estimator reads."""
+    lines = [f"{doc['source']}  ({doc['kind']}, {len(doc['sheets'])} sheets, "
+             f"{doc['elapsed_s']:.1f}s, {doc['status']})"]
+    lines.append(f"  {'fixture':<20}{'count':>6}")
+    for fixture, n in doc["counts"].items():
+        lines.append(f"  {fixture:<20}{n:>6}")
+    lines.append(f"  {'total':<20}{doc['total_fixtures']:>6}")
+
+    lines.append("  per sheet:")
+    for s in doc["sheets"]:
+        found = ", ".join(f"{k} {v}" for k, v in s["counts"].items()) or "none"
+        label = s["number"] or f"#{s['sheet']}"
+        scale = s["scale"] or "no scale"
+        lines.append(f"    {label:<10} {s['title'][:36]:<36} {scale:<18} {found}")
+
+    if doc["pipe_totals_ft"]:
+        lines.append("  pipe (ft): " + ", ".join(
+            f"{k} {v:.0f}" for k, v in doc["pipe_totals_ft"].items()))
+    unscaled = [r for r in doc["pipe_runs"] if not r["scaled"]]
+    if unscaled:
+        lines.append(f"  pipe: {len(unscaled)} runs unscaled (sheet has no trustworthy scale)")
+    for e in doc["errors"]:
+        lines.append(f"  ! sheet {e['sheet']}: {e['message']}")
+    return "\n".join(lines) + "\n\n"
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, name: str, enabled: bool) -> None:
+        self.name, self.enabled, self.shown = name, enabled, False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if total:
+            filled = int(30 * done / total)
+            text = f"\r{self.name[:40]:<40} [{'#' * filled:<30}] {done}/{total} sheets"
+        else:
+            text = f"\r{self.name[:40]:<40} sheet {done}"
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")

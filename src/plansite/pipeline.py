@@ -1,0 +1,121 @@
+"""The takeoff pipeline for one file: intake → parsing → detection → de-duplication.
+
+``analyze_path`` is the single entry the CLI, the HTTP worker and the benchmarks call.
+Sheets are streamed: each page is parsed, searched and released before the next, so memory
+follows the largest page, not the plan set. A page that fails is recorded in
+``Takeoff.errors`` and the rest of the set is still analysed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from plansite.domain.fixtures import TagTable
+from plansite.domain.sheet import BBox, Sheet
+from plansite.domain.takeoff import ErrorRecord, SheetSummary, Takeoff
+from plansite.errors import PlansiteError, UnsupportedContent
+from plansite.parsing import intake
+from plansite.vision.dedupe import merge_nearby, merge_repeated_views
+from plansite.vision.detect import detect_sheet, merge_reach
+from plansite.vision.pipes import measure_pipes
+from plansite.vision.rooms import assign_rooms
+from plansite.vision.tags import learn_schedule_tags
+
+log = logging.getLogger(__name__)
+
+# progress(stage, done, total): stage is "parse" or "detect"; total may be 0 when unknown.
+Progress = Callable[[str, int, int], None]
+
+
+def analyze_path(
+    path: str | Path,
+    *,
+    progress: Progress | None = None,
+    tags: TagTable | None = None,
+    exemplars: list[BBox] | None = None,
+    ocr: bool = True,
+) -> Takeoff:
+    """Analyse one drawing file and return its takeoff.
+
+    Raises a ``PlansiteError`` subclass when the file as a whole cannot be analysed (not a
+    drawing, encrypted, over a limit); failures of single pages are recorded instead.
+    """
+    path = Path(path)
+    started = time.perf_counter()
+    kind = intake.sniff(path)
+    table = tags or TagTable.load(None)
+    takeoff = Takeoff(source=path.name, kind=kind)
+
+    total, sheets = _open_sheets(path, kind, ocr)
+    reach: dict[int, float] = {}
+    done = 0
+    for sheet in sheets:
+        done += 1
+        if progress:
+            progress("detect", done, total)
+        _analyze_sheet(sheet, table, exemplars, takeoff)
+        reach[sheet.index] = merge_reach(sheet)
+
+    merge_nearby(takeoff.detections, reach)
+    if kind == "dxf":
+        tolerance = min(reach.values()) if reach else 1.0
+        merge_repeated_views(takeoff.detections, tolerance)
+
+    takeoff.elapsed_s = time.perf_counter() - started
+    log.info(
+        "analysed %s: %d sheets, %d fixtures in %.2fs",
+        path.name, len(takeoff.sheets), sum(takeoff.counts().values()), takeoff.elapsed_s,
+    )
+    return takeoff
+
+
+def _open_sheets(path: Path, kind: str, ocr: bool) -> tuple[int, Iterator[Sheet]]:
+    if kind == "pdf":
+        from plansite.parsing.pdf_sheets import iter_pdf_sheets, page_count
+
+        return page_count(path), iter_pdf_sheets(path, ocr=ocr)
+    if kind == "dxf":
+        from plansite.parsing.dxf_sheets import iter_dxf_sheets
+
+        return 0, iter_dxf_sheets(path)
+    raise UnsupportedContent(
+        "is a raster image; fixture detection on scans and photos is not available yet "
+        "(export the drawing as a vector PDF or DXF)",
+        path=str(path),
+    )
+
+
+def _analyze_sheet(
+    sheet: Sheet, table: TagTable, exemplars: list[BBox] | None, takeoff: Takeoff
+) -> None:
+    summary = SheetSummary(
+        index=sheet.index,
+        number=sheet.number,
+        title=sheet.title,
+        discipline=sheet.discipline,
+        units=sheet.units,
+        scales=sorted({s.label for s in sheet.scales}),
+        raster=sheet.raster,
+        notes=list(sheet.notes),
+    )
+    takeoff.sheets.append(summary)
+    if sheet.raster:
+        summary.notes.append("drawing is an embedded image: only its text layer was searched")
+
+    try:
+        table.tags.update(learn_schedule_tags(sheet, table))
+        result = detect_sheet(sheet, table, exemplars)
+        assign_rooms(sheet, result.detections)
+        takeoff.detections.extend(result.detections)
+        takeoff.pipe_runs.extend(measure_pipes(sheet))
+    except PlansiteError as exc:
+        takeoff.errors.append(ErrorRecord("detect", exc.code, exc.message, sheet.index + 1))
+    except Exception as exc:  # noqa: BLE001 - one bad sheet must not lose the others
+        log.exception("detection failed on %s sheet %d", sheet.source, sheet.index + 1)
+        takeoff.errors.append(
+            ErrorRecord("detect", "internal_error", f"{type(exc).__name__}: {exc}",
+                        sheet.index + 1)
+        )

@@ -1,0 +1,1 @@
+"""Detection: fixtures and pipe runs found on parsed sheets."""
