@@ -18,13 +18,16 @@ from plansite.domain.sheet import BBox, Sheet
 from plansite.domain.takeoff import ErrorRecord, SheetSummary, Takeoff
 from plansite.errors import PlansiteError, UnsupportedContent
 from plansite.parsing import intake
-from plansite.vision.dedupe import merge_nearby, merge_repeated_views
+from plansite.vision.dedupe import merge_nearby, merge_repeated_views, other_trade_density
 from plansite.vision.detect import detect_sheet, merge_reach
 from plansite.vision.pipes import measure_pipes
 from plansite.vision.rooms import assign_rooms
 from plansite.vision.tags import learn_schedule_tags
 
 log = logging.getLogger(__name__)
+
+# Other-trade symbols within this many merge reaches mark a plan as another trade's.
+OTHER_TRADE_RADIUS_REACHES = 6.0
 
 # progress(stage, done, total): stage is "parse" or "detect"; total may be 0 when unknown.
 Progress = Callable[[str, int, int], None]
@@ -51,18 +54,24 @@ def analyze_path(
 
     total, sheets = _open_sheets(path, kind, ocr)
     reach: dict[int, float] = {}
+    other_trade: dict[int, int] = {}
     done = 0
     for sheet in sheets:
         done += 1
         if progress:
             progress("detect", done, total)
+        first = len(takeoff.detections)
         _analyze_sheet(sheet, table, exemplars, takeoff)
         reach[sheet.index] = merge_reach(sheet)
+        if sheet.blocks:
+            radius = reach[sheet.index] * OTHER_TRADE_RADIUS_REACHES
+            other_trade.update(
+                other_trade_density(sheet, takeoff.detections[first:], radius))
 
     merge_nearby(takeoff.detections, reach)
     if kind == "dxf":
         tolerance = min(reach.values()) if reach else 1.0
-        merge_repeated_views(takeoff.detections, tolerance)
+        merge_repeated_views(takeoff.detections, tolerance, other_trade)
 
     takeoff.elapsed_s = time.perf_counter() - started
     log.info(

@@ -50,6 +50,10 @@ def _by_tag(name: str, table: TagTable) -> str | None:
             continue
         has_number = bool(re.search(r"\d", part))
         word = letters.group(0)
+        # One-letter tags ("L1", "S2") in block names are lights and door styles far more
+        # often than fixtures; a block needs at least a two-letter tag.
+        if len(word) < 2:
+            continue
         fixture = table.lookup(word, has_number)
         if fixture:
             return fixture

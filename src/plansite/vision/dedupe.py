@@ -9,10 +9,9 @@ repeated copy is merged into the first.
 
 from __future__ import annotations
 
-from collections import Counter
-
-from plansite.domain.sheet import bbox_center
+from plansite.domain.sheet import Sheet, bbox_center
 from plansite.domain.takeoff import Detection
+from plansite.vision.views import is_other_trade_layer
 
 # Method strength: which evidence survives when two detections meet.
 METHOD_RANK = {"block": 5, "tag": 4, "symbol": 3, "exemplar": 3, "label": 2, "ocr-label": 1}
@@ -46,15 +45,19 @@ def merge_nearby(detections: list[Detection], reach: dict[int, float]) -> None:
             kept.append(i)
 
 
-def merge_repeated_views(detections: list[Detection], tolerance: float) -> int:
-    """Merge a second copy of a group of fixtures repeated by one translation.
+def merge_repeated_views(
+    detections: list[Detection], tolerance: float, other_trade: dict[int, int]
+) -> int:
+    """Merge the copy of a group of fixtures that another trade's plan repeats.
 
-    Returns how many detections were merged. A translation counts as a repeated view when
-    at least two fixtures of at least two distinct evidences move by it, which two floors
-    that happen to share one fixture position do not do.
+    ``other_trade`` maps ``id(detection)`` to how many other-trade symbols (lights, power,
+    switches) surround it. A translation is a repeated view when at least two fixtures of
+    two distinct evidences move by it and one side of every pair sits among other-trade
+    symbols: that side is an electrical or lighting plan of the same floor and is merged.
+    Two floors stacked in one drawing also repeat fixtures by one translation, but neither
+    copy sits on an electrical plan, so both are kept. Returns how many were merged.
     """
     live = [d for d in detections if d.merged_into is None]
-    votes: Counter[tuple[int, int, int]] = Counter()
     pairs: dict[tuple[int, int, int], list[tuple[Detection, Detection]]] = {}
     for i, a in enumerate(live):
         for b in live[i + 1 :]:
@@ -63,17 +66,32 @@ def merge_repeated_views(detections: list[Detection], tolerance: float) -> int:
             ca, cb = bbox_center(a.bbox), bbox_center(b.bbox)
             key = (a.sheet_index, round((cb[0] - ca[0]) / tolerance),
                    round((cb[1] - ca[1]) / tolerance))
-            votes[key] += 1
             pairs.setdefault(key, []).append((a, b))
 
+    position = {id(d): i for i, d in enumerate(detections)}
     merged = 0
-    for key, n in votes.most_common():
-        group = pairs[key]
-        if n < 2 or len({a.evidence for a, _ in group}) < 2:
+    for group in sorted(pairs.values(), key=len, reverse=True):
+        if len(group) < 2 or len({a.evidence for a, _ in group}) < 2:
             continue
         for a, b in group:
-            if a.merged_into is None and b.merged_into is None:
-                b.merged_into = detections.index(a)
-                b.evidence += " (repeat of the same fixture on another view)"
-                merged += 1
+            if a.merged_into is not None or b.merged_into is not None:
+                continue
+            keep, copy = (a, b) if other_trade.get(id(b), 0) > other_trade.get(id(a), 0) else (b, a)
+            if other_trade.get(id(copy), 0) <= other_trade.get(id(keep), 0):
+                continue
+            copy.merged_into = position[id(keep)]
+            copy.evidence += " (same fixture repeated on another trade's plan)"
+            merged += 1
     return merged
+
+
+def other_trade_density(sheet: Sheet, detections: list[Detection], radius: float) -> dict[int, int]:
+    """Count other-trade block inserts within ``radius`` of each detection."""
+    points = [b.position for b in sheet.blocks if is_other_trade_layer(b.layer)]
+    density: dict[int, int] = {}
+    for d in detections:
+        cx, cy = bbox_center(d.bbox)
+        density[id(d)] = sum(
+            1 for x, y in points if abs(x - cx) <= radius and abs(y - cy) <= radius
+        )
+    return density

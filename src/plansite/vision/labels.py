@@ -11,6 +11,7 @@ import re
 
 from plansite.domain.fixtures import fixture_from_words
 from plansite.domain.sheet import Sheet, TextItem
+from plansite.vision.phrases import join_stacked_lines
 
 MAX_LABEL_WORDS = 3
 _ROOM_WORDS = re.compile(
@@ -29,7 +30,7 @@ _NOT_A_FIXTURE = re.compile(
 def find_labels(sheet: Sheet) -> list[tuple[str, TextItem]]:
     """Return (fixture type, text) for each short label that names a fixture."""
     found: list[tuple[str, TextItem]] = []
-    for item in sheet.texts:
+    for item in [*sheet.texts, *join_stacked_lines(sheet.texts)]:
         words = item.text.split()
         if not words or len(words) > MAX_LABEL_WORDS:
             continue

@@ -13,8 +13,15 @@ import re
 
 from plansite.domain.sheet import BBox, Point, Sheet, View, bbox_contains
 
+# Layers whose contents are not a plan view. "DETAIL" is deliberately absent: authors use
+# a DETAILS layer for fixture blocks drawn on the plan itself.
 _NOT_PLAN_LAYER = re.compile(
-    r"sect|elev|detail|dtl|legend|schedule|sched|key|title|border|riser|isometric|iso\b",
+    r"sect|elev|legend|schedule|sched|\bkey\b|title|border|riser|isometric|\biso\b",
+    re.IGNORECASE,
+)
+# Other trades' layers (lighting, power, switches): their symbols are never plumbing.
+_OTHER_TRADE_LAYER = re.compile(
+    r"^e[-_ ]?(light|power|pwr|switch|lite|lt|dev|fire|data|comm)|elec|lighting|power|switch",
     re.IGNORECASE,
 )
 _DEMOLITION_LAYER = re.compile(r"demo|exist|\bex[-_ ]|[-_]ex\b|remove", re.IGNORECASE)
@@ -38,7 +45,14 @@ def layer_excludes(layer: str) -> str | None:
         return f"on existing/demolition layer {layer!r}"
     if _NOT_PLAN_LAYER.search(layer):
         return f"on non-plan layer {layer!r}"
+    if is_other_trade_layer(layer):
+        return f"on another trade's layer {layer!r}"
     return None
+
+
+def is_other_trade_layer(layer: str) -> bool:
+    """Tell whether a layer belongs to electrical work (lights, power, switches)."""
+    return bool(layer) and bool(_OTHER_TRADE_LAYER.search(layer))
 
 
 def view_kind(title: str) -> str | None:
