@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         return 64
 
     takeoffs: list[Takeoff] = []
+    failures: list[dict[str, Any]] = []
     worst = 0
     for path in args.paths:
         bar = _ProgressBar(path.name, enabled=not args.no_progress and sys.stderr.isatty())
@@ -59,17 +60,25 @@ def run(args: argparse.Namespace) -> int:
             )
         except PlansiteError as exc:
             print(f"plansite: {exc.one_line()}", file=sys.stderr)
+            failures.append(_failure(path, exc.code, exc.message))
             worst = max(worst, exc.exit_code)
         except Exception as exc:  # noqa: BLE001 - a defect must not hide the other files
             log.debug("internal error", exc_info=True)
             print(f"plansite: {path}: internal error ({type(exc).__name__}: {exc}); "
                   "please report it with the file", file=sys.stderr)
+            failures.append(_failure(path, "internal_error", str(exc)))
             worst = max(worst, 70)
         finally:
             bar.close()
 
-    _emit(takeoffs, args.format, sys.stdout)
+    _emit(takeoffs, failures, args.format, sys.stdout, several=len(args.paths) > 1)
     return worst
+
+
+def _failure(path: Path, code: str, message: str) -> dict[str, Any]:
+    """The JSON entry of a file that could not be analysed at all."""
+    return {"source": path.name, "status": "failed",
+            "errors": [{"stage": "intake", "code": code, "message": message, "sheet": None}]}
 
 
 def _parse_box(text: str) -> tuple[float, float, float, float]:
@@ -79,10 +88,19 @@ def _parse_box(text: str) -> tuple[float, float, float, float]:
     return (parts[0], parts[1], parts[2], parts[3])
 
 
-def _emit(takeoffs: list[Takeoff], fmt: str, out: TextIO) -> None:
+def _emit(
+    takeoffs: list[Takeoff], failures: list[dict[str, Any]], fmt: str, out: TextIO,
+    several: bool,
+) -> None:
+    """Print the takeoffs; JSON of several files is ``{"files": [...]}`` with failures too."""
     if fmt == "json":
         docs = [t.to_dict() for t in takeoffs]
-        json.dump(docs[0] if len(docs) == 1 else {"files": docs}, out, indent=2)
+        if several:
+            json.dump({"files": docs + failures}, out, indent=2)
+        elif docs:
+            json.dump(docs[0], out, indent=2)
+        else:
+            json.dump(failures[0], out, indent=2)
         out.write("\n")
     elif fmt == "csv":
         writer = csv.writer(out)

@@ -1,0 +1,146 @@
+"""``plansite analyze`` on broken files: one line per bad file, the rest still processed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import ezdxf
+import pymupdf
+import pytest
+
+from plansite.cli.main import main
+
+
+def _good_dxf(tmp_path: Path) -> Path:
+    doc = ezdxf.new()
+    blk = doc.blocks.new("WC")
+    blk.add_circle((0, 0), 8)
+    doc.modelspace().add_blockref("WC", (0, 0), dxfattribs={"layer": "PLUMBING"})
+    path = tmp_path / "good.dxf"
+    doc.saveas(path)
+    return path
+
+
+def _pdf(path: Path, width: float = 612, height: float = 792, **save) -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page(width=width, height=height)
+    page.insert_text((72, 72), "WC-1")
+    doc.save(path, **save)
+    doc.close()
+    return path
+
+
+@pytest.fixture
+def bad_files(tmp_path: Path) -> dict[str, Path]:
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.pdf"
+    text.write_text("this is a shopping list, not a drawing\n")
+    whole = _pdf(tmp_path / "whole.pdf").read_bytes()
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(whole[: len(whole) // 3])
+    encrypted = _pdf(
+        tmp_path / "locked.pdf",
+        encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="owner", user_pw="secret",
+    )
+    huge = _pdf(tmp_path / "huge.pdf", width=14400, height=14400 * 1.2)
+    return {"empty": empty, "text": text, "truncated": truncated,
+            "encrypted": encrypted, "huge": huge}
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "words"),
+    [
+        ("empty", 65, "empty"),
+        ("text", 66, "not a drawing"),
+        ("truncated", 65, "truncated"),
+        ("encrypted", 65, "password"),
+        ("huge", 67, "limit"),
+    ],
+)
+def test_bad_file_gives_one_line_and_its_exit_code(
+    bad_files: dict[str, Path], name: str, code: int, words: str, capsys
+) -> None:
+    rc = main(["analyze", "--format", "json", str(bad_files[name])])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == code
+    assert len(err) == 1, err
+    assert str(bad_files[name]) in err[0] and words in err[0].lower()
+    assert "Traceback" not in err[0]
+
+
+def test_good_file_is_still_processed_beside_bad_ones(
+    tmp_path: Path, bad_files: dict[str, Path], capsys
+) -> None:
+    good = _good_dxf(tmp_path)
+
+    rc = main(["analyze", "--format", "json", str(bad_files["empty"]), str(good),
+               str(bad_files["text"])])
+
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 66, "the worst failure decides the exit code"
+    by_name = {f["source"]: f for f in out["files"]}
+    assert set(by_name) == {"good.dxf", "empty.pdf", "notes.pdf"}
+    assert by_name["good.dxf"]["counts"] == {"water_closet": 1}
+    assert by_name["empty.pdf"]["status"] == "failed"
+    assert by_name["notes.pdf"]["errors"][0]["code"] == "unsupported_content"
+
+
+def test_missing_file_and_folder_are_bad_input(tmp_path: Path, capsys) -> None:
+    assert main(["analyze", str(tmp_path / "nope.pdf")]) == 65
+    assert main(["analyze", str(tmp_path)]) == 65
+    err = capsys.readouterr().err
+    assert "file not found" in err and "folder" in err
+
+
+def test_csv_and_table_formats(tmp_path: Path, capsys) -> None:
+    good = _good_dxf(tmp_path)
+
+    assert main(["analyze", "--format", "csv", str(good)]) == 0
+    csv_out = capsys.readouterr().out.splitlines()
+    assert main(["analyze", str(good)]) == 0
+    table = capsys.readouterr().out
+
+    assert csv_out[0] == "file,sheet,sheet_number,fixture_type,count"
+    assert csv_out[1].startswith("good.dxf,1,") and csv_out[1].endswith("water_closet,1")
+    assert "water_closet" in table and "total" in table
+
+
+def test_tag_file_extends_the_table(tmp_path: Path, capsys) -> None:
+    pdf = tmp_path / "plan.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((100, 100), "XQ-1")
+    doc.save(pdf)
+    tags = tmp_path / "tags.json"
+    tags.write_text(json.dumps({"XQ": "floor_sink"}))
+
+    assert main(["analyze", "--format", "json", str(pdf)]) == 0
+    before = json.loads(capsys.readouterr().out)["counts"]
+    assert main(["analyze", "--format", "json", "--tags", str(tags), str(pdf)]) == 0
+    after = json.loads(capsys.readouterr().out)["counts"]
+
+    assert before == {} and after == {"floor_sink": 1}
+
+
+def test_bad_tag_file_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    tags = tmp_path / "tags.json"
+    tags.write_text(json.dumps({"XQ": "jacuzzi_deluxe"}))
+
+    assert main(["analyze", "--tags", str(tags), str(_good_dxf(tmp_path))]) == 64
+    assert "unknown fixture type" in capsys.readouterr().err
+
+
+def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    empty = tmp_path / "e.dxf"
+    empty.write_bytes(b"")
+    proc = subprocess.run(
+        [sys.executable, "-m", "plansite.cli.main", "analyze", str(empty)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 65
+    assert "Traceback" not in proc.stderr and "empty" in proc.stderr
