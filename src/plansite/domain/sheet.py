@@ -40,6 +40,10 @@ class TextItem:
     font: str = ""
     layer: str = ""
     source: Literal["text", "ocr", "dxf", "attrib"] = "text"
+    # Lightness of the text colour (0 black, 1 white): screened background text is grey.
+    shade: float = 0.0
+    # How sure the reader is of the text: 1 for a text layer, Tesseract's word score for OCR.
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class PathItem:
     color: tuple[float, float, float] | None = None
     width: float = 0.0
     dashed: bool = False
+    # The dash pattern as written in the file ("[6 3] 0"); line style tells pipe systems apart.
+    dashes: str = ""
     closed: bool = False
     filled: bool = False
     # Arc/circle facts survive flattening so symbols can be recognised by shape.

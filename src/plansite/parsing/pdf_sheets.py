@@ -106,7 +106,11 @@ def _texts(page: pymupdf.Page, matrix: pymupdf.Matrix) -> list[TextItem]:
             text = " ".join(" ".join(s["text"].split()) for s in spans)
             r = pymupdf.Rect(line["bbox"]) * matrix
             size = max(s.get("size", 0.0) for s in spans)
-            items.append(TextItem(text, (r.x0, r.y0, r.x1, r.y1), size, spans[0].get("font", "")))
+            shade = _shade(spans[0].get("color", 0))
+            items.append(
+                TextItem(text, (r.x0, r.y0, r.x1, r.y1), size, spans[0].get("font", ""),
+                         shade=shade)
+            )
     return items
 
 
@@ -155,13 +159,33 @@ def _paths(page: pymupdf.Page, matrix: pymupdf.Matrix) -> list[PathItem]:
                 layer=d.get("layer") or "",
                 color=tuple(color) if color else None,  # type: ignore[arg-type]
                 width=float(d.get("width") or 0.0),
-                dashed=bool(d.get("dashes")) and d.get("dashes") not in ("[] 0", "[] 0.0"),
+                dashed=_dash_pattern(d.get("dashes")) != "",
+                dashes=_dash_pattern(d.get("dashes")),
                 closed=closed,
                 filled=d.get("fill") is not None,
                 circles=circles,
             )
         )
     return paths
+
+
+def _dash_pattern(raw: str | None) -> str:
+    """Normalise PyMuPDF's dash string ("[ 6 3 ] 0") to "[6 3] 0"; "" for a solid line."""
+    if not raw:
+        return ""
+    inner, _, phase = raw.partition("]")
+    numbers = inner.strip(" [").split()
+    if not numbers:
+        return ""
+    return f"[{' '.join(numbers)}] {phase.strip() or '0'}"
+
+
+def _shade(srgb: int) -> float:
+    """Lightness of a span's sRGB colour; only neutral greys count, a red note is dark."""
+    r, g, b = (srgb >> 16) & 255, (srgb >> 8) & 255, srgb & 255
+    if max(r, g, b) - min(r, g, b) > 12:
+        return 0.0
+    return (r + g + b) / 765.0
 
 
 def _same(a: Point, b: Point, tol: float = 0.05) -> bool:
