@@ -1,0 +1,54 @@
+"""``create_app(settings)``: the PlanSiteOS API with its in-process worker.
+
+Routes are grouped by the service that will own them in the distributed layout
+(blueprints, parse, detect, estimate, render, chat); jobs belong to the API itself.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from plansite import __version__
+from plansite.api import (
+    blueprints_routes, chat_routes, detect_routes, jobs_routes, parse_routes, problems,
+    render_routes,
+)
+from plansite.api.services import close_services, open_services
+from plansite.settings import Settings, from_env
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.services = open_services(settings)
+        yield
+        close_services(app.state.services)
+
+    app = FastAPI(
+        title="PlanSiteOS API", version=__version__, lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None,
+        description="Upload plumbing plan sets, follow their analysis, read the takeoff.",
+    )
+    app.state.settings = settings
+    problems.install(app)
+    for router in service_routers():
+        app.include_router(router)
+    return app
+
+
+def service_routers() -> list[APIRouter]:
+    routers = [
+        blueprints_routes.router, jobs_routes.router, parse_routes.router,
+        detect_routes.router, render_routes.router, chat_routes.router,
+    ]
+    # The estimating service's routes live in their own module, added when it is present.
+    if importlib.util.find_spec("plansite.api.estimate_routes") is not None:
+        from plansite.api import estimate_routes
+
+        routers.append(estimate_routes.router)
+    return routers

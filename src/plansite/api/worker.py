@@ -1,0 +1,186 @@
+"""The in-process worker of ``plansite serve``: threads that claim analysis jobs and run them.
+
+Each thread claims a job (``store/jobs.py``), analyses the plan set's files one after the
+other with ``analyze_path``, and writes the takeoff and the job's success in one
+transaction. While a job runs, a ticker renews its lease and records stage and percent
+twice a second, so ``GET /api/v1/jobs/{id}`` and its event stream show live progress.
+
+Shortcoming: analysis is CPU-bound Python and shares the interpreter lock with the API, so
+request latency rises while jobs run; ``PLANSITE_WORKERS=0`` with a separate worker
+process is the way out once the distributed layout exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from plansite.errors import PlansiteError
+from plansite.pipeline import analyze_path
+from plansite.settings import Settings
+from plansite.store import results
+from plansite.store.blobs import BlobStore
+from plansite.store.jobs import Claim, JobQueue, LeaseLost
+from plansite.store.models import PlanFile
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.5
+TICK_S = 0.5
+
+
+class Worker:
+    """A pool of job threads; ``wake()`` lets an upload start its job without polling delay."""
+
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], blobs: BlobStore
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.blobs = blobs
+        self.queue = JobQueue(
+            sessions, settings.worker_id, settings.job_lease_s, settings.job_max_attempts
+        )
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self.queue.release_dead_local()
+        for n in range(self.settings.workers):
+            thread = threading.Thread(target=self._loop, name=f"plansite-worker-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        log.info("worker started: %d thread(s), owner %s", len(self._threads), self.queue.owner)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop taking jobs. A job still running is left to its lease and re-run later."""
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                claim = self.queue.claim()
+            except Exception:
+                log.exception("cannot claim jobs (database unavailable?); retrying in 5 s")
+                self._stop.wait(5.0)
+                continue
+            if claim is None:
+                self._wake.wait(POLL_S)
+                self._wake.clear()
+                continue
+            self.run(claim)
+
+    def run(self, claim: Claim) -> None:
+        """Run one claimed job to success or to a failure a user can act on."""
+        ticker = _Ticker(self.queue, claim)
+        ticker.start()
+        try:
+            parts = self._analyze(claim, ticker)
+            ticker.report("save", 99.0)
+            with self.sessions.begin() as session:
+                results.save(session, claim.plan_set_id, claim.job_id, parts)
+                self.queue.complete(session, claim)
+            log.info("job %s succeeded", claim.job_id)
+        except LeaseLost:
+            log.warning("job %s: lease lost; another worker owns it now, result dropped",
+                        claim.job_id)
+        except PlansiteError as exc:
+            log.info("job %s failed: %s (%s)", claim.job_id, exc.one_line(), exc.code)
+            self.queue.fail(claim, exc.code, exc.one_line())
+        except Exception as exc:
+            log.exception("job %s crashed; this is a defect", claim.job_id)
+            message = (
+                f"analysis crashed ({type(exc).__name__}: {exc}); this is a defect in "
+                f"PlanSiteOS - report it with job id {claim.job_id}"
+            )
+            self.queue.fail(claim, "internal_error", message)
+        finally:
+            ticker.stop()
+
+    def _analyze(self, claim: Claim, ticker: _Ticker) -> list[results.FileTakeoff]:
+        with self.sessions() as session:
+            files = session.scalars(
+                select(PlanFile)
+                .where(PlanFile.plan_set_id == claim.plan_set_id)
+                .order_by(PlanFile.position)
+            ).all()
+
+        parts = []
+        for n, plan_file in enumerate(files):
+            def progress(stage: str, done: int, total: int, n: int = n) -> None:
+                share = done / total if total else 0.5
+                ticker.report(stage, 100.0 * (n + share) / len(files) * 0.98)
+
+            path = self.blobs.path_of(plan_file.blob_sha256)
+            takeoff = _analyze_file(path, plan_file.filename, progress, self.settings.ocr)
+            parts.append(results.FileTakeoff(
+                plan_file.id, plan_file.filename, plan_file.blob_sha256, takeoff
+            ))
+        return parts
+
+
+def _analyze_file(path: Path, filename: str, progress, ocr: bool):
+    """Analyse a blob, naming the uploaded file (not the blob path) in results and errors."""
+    try:
+        takeoff = analyze_path(path, progress=progress, ocr=ocr)
+    except PlansiteError as exc:
+        exc.path = filename
+        raise
+    takeoff.source = filename
+    return takeoff
+
+
+class _Ticker:
+    """Renews the lease and writes the latest progress; raises ``LeaseLost`` into analysis."""
+
+    def __init__(self, queue: JobQueue, claim: Claim) -> None:
+        self.queue = queue
+        self.claim = claim
+        self.stage = "starting"
+        self.percent = 0.0
+        self.lost = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"lease-{claim.job_id[:8]}")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(2.0)
+
+    def report(self, stage: str, percent: float) -> None:
+        if self.lost:
+            raise LeaseLost(f"job {self.claim.job_id}: lease lost while running")
+        self.stage, self.percent = stage, percent
+
+    def _run(self) -> None:
+        written = None
+        last = 0.0
+        renew_every = self.queue.lease.total_seconds() / 3
+        while not self._done.wait(TICK_S):
+            state = (self.stage, round(self.percent, 1))
+            if state == written and time.monotonic() - last < renew_every:
+                continue
+            try:
+                ok = self.queue.heartbeat(self.claim, *state)
+            except Exception:
+                log.exception("job %s: heartbeat failed; will retry", self.claim.job_id)
+                continue
+            if not ok:
+                self.lost = True
+                return
+            written, last = state, time.monotonic()

@@ -1,0 +1,46 @@
+"""``plansite serve``: the API and its in-process worker on one port (5000 by default).
+
+Flags override the ``PLANSITE_*`` environment (docs/CONFIGURATION.md). The database is
+migrated on start unless ``PLANSITE_MIGRATE_ON_START=0``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the API with an in-process worker")
+    p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="TCP port (default 5000)")
+    p.add_argument("--data-dir", type=Path, help="database and blob folder")
+    p.add_argument("--workers", type=int, help="analysis jobs run at once (0 = no worker)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from plansite.api.app import create_app
+    from plansite.settings import from_env
+
+    try:
+        settings = from_env().with_overrides(
+            host=args.host, port=args.port, data_dir=args.data_dir, workers=args.workers
+        )
+    except ValueError as exc:
+        print(f"plansite serve: {exc}", file=sys.stderr)
+        return 64
+
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    log.info("serving on http://%s:%d (data in %s)", settings.host, settings.port,
+             settings.data_dir)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level=settings.log_level.lower(), access_log=False)
+    return 0

@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the PlanSiteOS database (run by ``store/migrate.py``)."""
