@@ -13,6 +13,7 @@ process is the way out once the distributed layout exists.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -123,16 +124,31 @@ class Worker:
                 share = done / total if total else 0.5
                 ticker.report(stage, 100.0 * (n + share) / len(files) * 0.98)
 
-            path = self.blobs.path_of(plan_file.blob_sha256)
-            takeoff = _analyze_file(path, plan_file.filename, progress, self.settings.ocr)
+            work = self.settings.data_dir / "work" / claim.job_id / str(n)
+            blob = self.blobs.path_of(plan_file.blob_sha256)
+            path = _named_link(work, plan_file.filename, blob)
+            try:
+                takeoff = _analyze_file(path, plan_file.filename, progress, self.settings.ocr)
+            finally:
+                shutil.rmtree(work.parent, ignore_errors=True)
             parts.append(results.FileTakeoff(
                 plan_file.id, plan_file.filename, plan_file.blob_sha256, takeoff
             ))
         return parts
 
 
+def _named_link(folder: Path, filename: str, blob: Path) -> Path:
+    """A link named as uploaded, so engine logs and messages name the user's file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = filename if filename not in ("", ".", "..") else "upload"
+    link = folder / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(blob)
+    return link
+
+
 def _analyze_file(path: Path, filename: str, progress, ocr: bool):
-    """Analyse a blob, naming the uploaded file (not the blob path) in results and errors."""
+    """Analyse one file; errors name the uploaded file, never a server path."""
     try:
         takeoff = analyze_path(path, progress=progress, ocr=ocr)
     except PlansiteError as exc:
