@@ -207,6 +207,8 @@ class JobStats:
 
 
 JobStatsSource = Callable[[], JobStats]
+# Series the job-table collector reports (declared here for `plansite doctor`).
+JOB_TABLE_SERIES = ("blueprints_pending_count", "job_queue_depth", "job_queue_lag_seconds")
 _job_stats_source: JobStatsSource | None = None
 
 
