@@ -17,6 +17,8 @@ from plansite.api import (
     render_routes,
 )
 from plansite.api.services import close_services, open_services
+from plansite.observability import install as install_observability
+from plansite.observability.probes import job_table_stats, readiness_checks
 from plansite.settings import Settings, from_env
 
 
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     for router in service_routers():
         app.include_router(router)
+    install_observability(app, checks=readiness_checks(app), job_stats=job_table_stats(app))
     return app
 
 

@@ -22,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plansite.errors import PlansiteError
+from plansite.observability import metrics
+from plansite.observability.logs import job_correlation
 from plansite.pipeline import analyze_path
 from plansite.settings import Settings
 from plansite.store import results
@@ -81,7 +83,8 @@ class Worker:
                 self._wake.wait(POLL_S)
                 self._wake.clear()
                 continue
-            self.run(claim)
+            with job_correlation(claim.job_id):
+                self.run(claim)
 
     def run(self, claim: Claim) -> None:
         """Run one claimed job to success or to a failure a user can act on."""
@@ -94,12 +97,14 @@ class Worker:
                 results.save(session, claim.plan_set_id, claim.job_id, parts)
                 self.queue.complete(session, claim)
             log.info("job %s succeeded", claim.job_id)
+            metrics.job_finished("analyze", failed=False)
         except LeaseLost:
             log.warning("job %s: lease lost; another worker owns it now, result dropped",
                         claim.job_id)
         except PlansiteError as exc:
             log.info("job %s failed: %s (%s)", claim.job_id, exc.one_line(), exc.code)
             self.queue.fail(claim, exc.code, exc.one_line())
+            metrics.job_finished("analyze", failed=True)
         except Exception as exc:
             log.exception("job %s crashed; this is a defect", claim.job_id)
             message = (
@@ -107,6 +112,7 @@ class Worker:
                 f"PlanSiteOS - report it with job id {claim.job_id}"
             )
             self.queue.fail(claim, "internal_error", message)
+            metrics.job_finished("analyze", failed=True)
         finally:
             ticker.stop()
 
@@ -149,11 +155,13 @@ def _named_link(folder: Path, filename: str, blob: Path) -> Path:
 
 def _analyze_file(path: Path, filename: str, progress, ocr: bool):
     """Analyse one file; errors name the uploaded file, never a server path."""
+    started = time.perf_counter()
     try:
         takeoff = analyze_path(path, progress=progress, ocr=ocr)
     except PlansiteError as exc:
         exc.path = filename
         raise
+    metrics.observe_takeoff(takeoff.kind, time.perf_counter() - started, takeoff.detections)
     takeoff.source = filename
     return takeoff
 

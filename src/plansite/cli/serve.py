@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from plansite.api.app import create_app
+    from plansite.observability.logs import configure_logging
     from plansite.settings import from_env
 
     try:
@@ -37,10 +38,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"plansite serve: {exc}", file=sys.stderr)
         return 64
 
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    configure_logging(service="api", level=settings.log_level)
     log.info("serving on http://%s:%d (data in %s)", settings.host, settings.port,
              settings.data_dir)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=settings.log_level.lower(), access_log=False)
+                log_level=settings.log_level.lower(), access_log=False,
+                log_config=None)
     return 0
