@@ -1,0 +1,76 @@
+"""Jobs survive a crash of the server and run side by side without mixing results."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+from conftest import DXF, PDF, ApiClient, Server, corpus_file, expected_takeoff
+
+
+def test_restart_mid_job_runs_it_again_to_one_result(tmp_path) -> None:
+    server = Server(tmp_path / "data", {"PLANSITE_WORKERS": "1"}).start()
+    try:
+        with server.client() as api:
+            project = api.new_project("restart")
+            up = api.upload(project, corpus_file(PDF)).json()
+            _wait_running(api, up["job_id"])
+            server.kill()
+
+        server.start()
+        with server.client() as api:
+            job = api.wait_job(up["job_id"])
+            takeoff = api.get(f"/api/v1/blueprints/{up['id']}/takeoff").json()
+            sheets = api.get(f"/api/v1/parse/blueprints/{up['id']}/sheets").json()
+            dets = api.get(f"/api/v1/detect/blueprints/{up['id']}/detections").json()
+    finally:
+        server.stop()
+
+    want = expected_takeoff(PDF)
+    assert job["state"] == "succeeded", job
+    assert job["attempts"] == 2, "the job should have been interrupted once and re-run"
+    assert takeoff["counts"] == want["counts"]
+    assert sheets["total"] == len(want["sheets"])
+    assert dets["total"] == len(want["detections"])
+    assert "re-queued 1 job(s) interrupted by a restart" in server.log.read_text()
+
+
+def _wait_running(api: ApiClient, job_id: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = api.get(f"/api/v1/jobs/{job_id}").json()
+        assert job["state"] != "succeeded", "job finished before it could be interrupted"
+        if job["state"] == "running":
+            return
+        time.sleep(0.01)
+    raise AssertionError("job never started")
+
+
+def test_two_jobs_at_once(api: ApiClient) -> None:
+    uploads: dict[str, dict] = {}
+
+    def upload(name: str, tag: str) -> None:
+        uploads[tag] = api.upload(api.new_project(tag), corpus_file(name)).json()
+
+    threads = [threading.Thread(target=upload, args=(PDF, "a")),
+               threading.Thread(target=upload, args=(PDF, "b")),
+               threading.Thread(target=upload, args=(DXF, "c"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    jobs = {tag: api.wait_job(up["job_id"]) for tag, up in uploads.items()}
+    assert all(j["state"] == "succeeded" for j in jobs.values()), jobs
+    for tag, name in (("a", PDF), ("b", PDF), ("c", DXF)):
+        got = api.get(f"/api/v1/blueprints/{uploads[tag]['id']}/takeoff").json()
+        assert got["counts"] == expected_takeoff(name)["counts"] and got["source"] == name
+
+    a, b = (_interval(jobs[t]) for t in "ab")
+    assert a[0] < b[1] and b[0] < a[1], f"the two PDF jobs did not overlap: {a} {b}"
+
+
+def _interval(job: dict) -> tuple[datetime, datetime]:
+    return (datetime.fromisoformat(job["started_at"]),
+            datetime.fromisoformat(job["finished_at"]))
