@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +29,9 @@ _TEMPLATES: list[tuple[str, re.Pattern]] = []
 
 DXF = "dxf-uk-house-ground-floor-plan.dxf"
 PDF = "pdf-AU-united-byford-service-station-DA-ST04.pdf"
+
+# Maintenance database the PostgreSQL tests connect to (trust authentication, loopback).
+ADMIN_URL = os.environ.get("PLANSITE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def corpus_file(name: str) -> Path:
@@ -178,3 +182,21 @@ def server(tmp_path_factory) -> Server:
 def api(server: Server) -> ApiClient:
     with server.client() as client:
         yield client
+
+
+
+@pytest.fixture()
+def pg_database():
+    """A fresh, uniquely named PostgreSQL database, dropped after the test."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL not reachable at {ADMIN_URL}: {exc}")
+    name = f"plansite_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

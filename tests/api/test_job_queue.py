@@ -1,5 +1,5 @@
-"""The lease protocol of ``store/jobs.py``, in-process on SQLite: one winner per claim, a
-stalled worker's late result is refused, a job that keeps dying is failed, not looped."""
+"""The lease protocol of ``store/jobs.py``, in-process on SQLite and PostgreSQL: one winner
+per claim, a stalled worker's late result is refused, a job that keeps dying is failed."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ from plansite.store.jobs import JobQueue, LeaseLost
 from plansite.store.models import Job, PlanSet, Project
 
 
-@pytest.fixture()
-def sessions(tmp_path):
-    url = f"sqlite:///{tmp_path / 'q.db'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sessions(request, tmp_path):
+    """The same protocol on both backends; PostgreSQL in a database made for the test."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'q.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
     migrate.upgrade(url)
     engine = make_engine(url)
     yield make_session_factory(engine)
