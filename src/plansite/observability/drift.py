@@ -473,9 +473,10 @@ def check_compose(repo: Repo, compose_file: str, services: dict) -> list[Drift]:
 
 
 def _api_paths() -> list[str]:
+    """Route templates of the API: its OpenAPI paths plus the unlisted operational ones."""
     from plansite.api.app import create_app
 
-    return [getattr(r, "path", "") for r in create_app().routes]
+    return [*create_app().openapi().get("paths", {}), "/metrics", "/health", "/ready"]
 
 
 def check_gateway(

@@ -5,6 +5,10 @@ background tasks are not buffered. The ``route`` label is the route template
 (``/api/v1/projects/{project_id}``), found by matching the request against the app's routes;
 the raw path is never a label, so ids in URLs cannot create unbounded time series. Requests
 that match no route are labelled ``<unmatched>``.
+
+Duration is measured to the end of the response body, except for event streams
+(``text/event-stream``, e.g. job progress), which stay open for minutes by design: for them
+it is the time to the response headers, so they do not make the latency alert fire.
 """
 
 from __future__ import annotations
@@ -45,12 +49,14 @@ class MetricsMiddleware:
         started = time.perf_counter()
         cid = accept_request_id(_header(scope, REQUEST_ID_HEADER))
         token = CORRELATION_ID.set(cid)
-        status = {"code": 500}
+        status: dict[str, Any] = {"code": 500, "headers_at": None}
 
         async def send_with_status(message: dict) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 headers = list(message.get("headers", []))
+                if _is_event_stream(headers):
+                    status["headers_at"] = time.perf_counter()
                 headers.append((REQUEST_ID_HEADER, cid.encode()))
                 message = {**message, "headers": headers}
             await send(message)
@@ -64,7 +70,7 @@ class MetricsMiddleware:
             )
             raise
         finally:
-            elapsed = time.perf_counter() - started
+            elapsed = (status["headers_at"] or time.perf_counter()) - started
             route = self._route(scope, probe)
             self._record(scope["method"], route, status["code"], elapsed)
             CORRELATION_ID.reset(token)
@@ -98,6 +104,9 @@ def route_template(routes: list, scope: dict, prefix: str = "") -> str | None:
             continue
         if match != Match.FULL:
             continue
+        found = child.get("route")
+        if getattr(found, "path_format", None):
+            return prefix + found.path_format
         if isinstance(route, Mount):
             inner = getattr(route, "routes", None)
             if inner:
@@ -107,6 +116,13 @@ def route_template(routes: list, scope: dict, prefix: str = "") -> str | None:
             return prefix + route.path + "/{path}"
         return prefix + getattr(route, "path_format", getattr(route, "path", ""))
     return None
+
+
+def _is_event_stream(headers: list) -> bool:
+    for key, value in headers:
+        if key.lower() == b"content-type" and value.startswith(b"text/event-stream"):
+            return True
+    return False
 
 
 def _header(scope: dict, name: bytes) -> str | None:
