@@ -22,7 +22,8 @@ from plansite.vision.dedupe import merge_nearby, merge_repeated_views, other_tra
 from plansite.vision.detect import detect_sheet, merge_reach
 from plansite.vision.pipes import measure_pipes
 from plansite.vision.rooms import assign_rooms
-from plansite.vision.tags import learn_schedule_tags
+from plansite.vision.tags import apply_learned_tags, learn_schedule_tags
+from plansite.vision.views import plumbing_sheets_only
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,11 @@ def analyze_path(
             other_trade.update(
                 other_trade_density(sheet, takeoff.detections[first:], radius))
 
+    # A schedule may follow the plans it serves: re-read every tag with the whole set's.
+    takeoff.detections = apply_learned_tags(takeoff.detections, table)
+    disciplines = {s.index: s.discipline for s in takeoff.sheets}
+    keep = plumbing_sheets_only(disciplines, [d.sheet_index for d in takeoff.detections])
+    takeoff.detections = [d for d, k in zip(takeoff.detections, keep) if k]
     merge_nearby(takeoff.detections, reach)
     if kind == "dxf":
         tolerance = min(reach.values()) if reach else 1.0

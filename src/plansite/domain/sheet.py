@@ -101,7 +101,8 @@ class View:
 
     title: str
     kind: Literal[
-        "plan", "site", "elevation", "section", "detail", "schedule", "legend", "other"
+        "plan", "site", "elevation", "section", "detail", "schedule", "legend", "notes",
+        "demolition", "other",
     ]
     bbox: BBox
     scale: Scale | None = None

@@ -64,7 +64,7 @@ def detect_sheet(
                        f"tag {hit.item.text!r}")
         d.tag, d.quantity = hit.tag, hit.quantity
         if hit.item.source == "ocr":
-            d.confidence = 0.75
+            d.confidence = round(min(0.8, 0.9 * hit.item.confidence), 3)
         candidates.append((d, hit.item.layer))
 
     for d in symbols.find_symbols(sheet, exemplars or []):
@@ -73,6 +73,8 @@ def detect_sheet(
     for fixture, item in find_labels(sheet):
         method = "ocr-label" if item.source == "ocr" else "label"
         d = _detection(sheet, fixture, item.bbox, 0.6, method, f"label {item.text!r}")
+        if item.source == "ocr":
+            d.confidence = round(min(0.5, 0.6 * item.confidence), 3)
         candidates.append((d, item.layer))
 
     for d, layer in candidates:

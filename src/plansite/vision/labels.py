@@ -1,8 +1,14 @@
 """Fixtures named in words on the drawing ("WASHING MACHINE", "JACUZZI TUB", "SHOWER").
 
 Residential plans rarely tag fixtures; the draughtsman writes the name beside the symbol.
-Only short labels count: a sentence that mentions a shower is a note. Room names that merely
-contain a fixture word ("SHOWER ROOM", "TOILET 137A") are rooms, not fixtures.
+Only short labels count: a sentence that mentions a shower is a note. A label may carry a
+supply qualifier after the name ("KITCHEN SINK SUPPLIED BY OTHERS"): the fixture is still
+drawn and connected. Room names that merely contain a fixture word ("SHOWER ROOM",
+"TOILET 137A") are rooms, not fixtures. Descriptions in a schedule, legend or abbreviation
+list, screened grey background text and existing or removed work are not counted.
+
+Known shortcomings: a label names one fixture, so "2 BASINS" counts one; a label far from
+its symbol is counted where the label is.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ import re
 
 from plansite.domain.fixtures import fixture_from_words
 from plansite.domain.sheet import Sheet, TextItem
-from plansite.vision.phrases import join_stacked_lines
+from plansite.vision.tags import SCREENED_SHADE
+from plansite.vision.views import schedule_rows
 
 MAX_LABEL_WORDS = 3
 _ROOM_WORDS = re.compile(
@@ -22,21 +29,40 @@ _ROOM_WORDS = re.compile(
 # Words that turn a fixture word into something else ("SHOWER CURTAIN", "SINK CABINET").
 _NOT_A_FIXTURE = re.compile(
     r"curtain|screen|rail|cabinet|base|niche|tile|wall|glass|door|valve|head|arm|mixer|"
-    r"note|see|typ|existing|\(e\)|remove|demo",
+    r"note|see|typ|existing|\(e\)|remove|demo|relocat|primer|trap|tap\b|faucet|drawer|"
+    r"floor\s*above|above|\bu/s\b|under\s*sink|interceptor",
+    re.IGNORECASE,
+)
+# "... SUPPLIED BY OTHERS", "... (N.I.C.)", "... BY OWNER": the fixture is still there.
+_SUPPLY_QUALIFIER = re.compile(
+    r"\s*(\(?\s*(supplied|furnished|provided|installed)?\s*by\s+(others?|owner|tenant)"
+    r"\s*\)?|\(?n\.?i\.?c\.?\)?|\(?o\.?f\.?c\.?i\.?\)?)\s*$",
     re.IGNORECASE,
 )
 
 
 def find_labels(sheet: Sheet) -> list[tuple[str, TextItem]]:
     """Return (fixture type, text) for each short label that names a fixture."""
+    keys, descriptions = schedule_rows(sheet)
+    skip = keys | descriptions
     found: list[tuple[str, TextItem]] = []
-    for item in [*sheet.texts, *join_stacked_lines(sheet.texts)]:
-        words = item.text.split()
-        if not words or len(words) > MAX_LABEL_WORDS:
+    for i, item in enumerate(sheet.texts):
+        if i in skip or item.shade > SCREENED_SHADE:
             continue
-        if _ROOM_WORDS.search(item.text) or _NOT_A_FIXTURE.search(item.text):
-            continue
-        fixture = fixture_from_words(item.text)
+        fixture = label_fixture(item.text)
         if fixture:
             found.append((fixture, item))
     return found
+
+
+def label_fixture(text: str) -> str | None:
+    """The fixture a short label names, or None for rooms, notes and other things."""
+    name = _SUPPLY_QUALIFIER.sub("", text).strip()
+    words = name.split()
+    if not words or len(words) > MAX_LABEL_WORDS:
+        return None
+    if _ROOM_WORDS.search(name) and not re.search(r"kitchen\s*sink", name, re.I):
+        return None
+    if _NOT_A_FIXTURE.search(name):
+        return None
+    return fixture_from_words(name)
