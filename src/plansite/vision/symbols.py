@@ -1,16 +1,133 @@
 """Fixtures recognised by the geometry of their symbols (bowl, tank, tub, basin, drain).
 
 Symbol recognition works on sheets whose fixtures carry no tag and no block name, which is
-most architectural plans. It needs the sheet's scale to tell a 60 × 30 in tub from a
-cabinet; without a scale it reports nothing rather than guess.
+most architectural plans. The line work is drawn into pixels at a fixed number of real
+inches per pixel for each drawing scale on the sheet (``linework``), its enclosed regions
+are measured (``shapes``) and read as fixtures by size and shape (``fixture_shapes``);
+sloped shower floors are read from their drain and slope lines (``drains``), and symbols
+the estimator points at are found again wherever they repeat (``exemplar``). A fixture is
+kept only where the scale that sized it is the scale the sheet gives at that point; without
+a scale, nothing is reported rather than guessed.
+
+Known shortcomings: a sheet whose only scale is wrong (a "not to scale" sheet carrying a
+scale note) is read at that scale; drawing scales smaller than about 1:150 leave fixtures
+too few pixels to read and are skipped; see each module for the symbols it misses.
 """
 
 from __future__ import annotations
 
+import logging
+
 from plansite.domain.sheet import BBox, Sheet
 from plansite.domain.takeoff import Detection
+from plansite.vision import exemplar
+from plansite.vision.drains import find_sloped_showers
+from plansite.vision.fixture_shapes import Found, read_fixtures
+from plansite.vision.linework import Linework, draw_linework
+from plansite.vision.shapes import RegionMap, find_regions
+
+log = logging.getLogger(__name__)
+
+# Two scales closer than this share of each other are the same scale.
+SAME_SCALE = 0.01
+# At most this many distinct scales are read per sheet (the most used first).
+MAX_SCALES = 3
 
 
 def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
-    """Return fixtures found by symbol geometry on ``sheet`` (none yet: see module doc)."""
-    return []
+    """Return fixtures found by symbol geometry on ``sheet``, each at its own scale."""
+    if sheet.raster or not sheet.paths:
+        return []
+
+    detections: list[Detection] = []
+    for feet_per_unit in _sheet_scales(sheet):
+        linework = draw_linework(sheet, feet_per_unit)
+        if linework is None:
+            log.info("sheet %d: scale %.4g ft/unit too small to read symbols",
+                     sheet.index + 1, feet_per_unit)
+            continue
+        rmap = find_regions(linework)
+        found = read_fixtures(rmap, _lettered(sheet, rmap))
+        sloped = find_sloped_showers(sheet, linework, feet_per_unit)
+        found = _drop_shower_drains(found, sloped, linework) + sloped
+        examples = [b for b in exemplars if _scale_matches(sheet, _center(b), feet_per_unit)]
+        found += exemplar.find_repeats(linework, rmap, examples)
+        for f in found:
+            d = _detection(sheet, linework, f)
+            if _scale_matches(sheet, _center(d.bbox), feet_per_unit):
+                detections.append(d)
+    return detections
+
+
+def _drop_shower_drains(
+    found: list[Found], sloped: list[Found], linework: Linework
+) -> list[Found]:
+    """Drop floor drains that are a sloped shower's own drain (it counts as the shower)."""
+    reach = 12.0 / linework.inches_per_px
+    showers = [s for s in sloped if s.fixture == "shower"]
+    kept = []
+    for f in found:
+        c = f.center_px
+        if f.fixture == "floor_drain" and any(
+            abs(c[0] - s.center_px[0]) <= reach and abs(c[1] - s.center_px[1]) <= reach
+            for s in showers
+        ):
+            continue
+        kept.append(f)
+    return kept
+
+
+def _lettered(sheet: Sheet, rmap: RegionMap) -> set[int]:
+    """Return the labels of regions that have a word written inside them."""
+    h, w = rmap.labels.shape
+    out: set[int] = set()
+    for item in sheet.texts:
+        if not item.text.strip():
+            continue
+        b = item.bbox
+        for fx, fy in ((0.5, 0.5), (0.25, 0.5), (0.75, 0.5), (0.5, 0.3), (0.5, 0.7)):
+            x, y = rmap.linework.to_px((b[0] + fx * (b[2] - b[0]), b[1] + fy * (b[3] - b[1])))
+            if 0 <= int(y) < h and 0 <= int(x) < w:
+                out.add(int(rmap.labels[int(y), int(x)]))
+    out.discard(0)
+    return out
+
+
+def _sheet_scales(sheet: Sheet) -> list[float]:
+    """Return the distinct drawing scales on the sheet, the most often stated first."""
+    counts: list[list[float]] = []
+    stated = [s.feet_per_unit for s in sheet.scales if s.feet_per_unit]
+    stated += [v.scale.feet_per_unit for v in sheet.views if v.scale and v.scale.feet_per_unit]
+    for f in stated:
+        for entry in counts:
+            if abs(entry[0] - f) <= SAME_SCALE * f:
+                entry[1] += 1
+                break
+        else:
+            counts.append([f, 1])
+    counts.sort(key=lambda e: -e[1])
+    return [e[0] for e in counts[:MAX_SCALES]]
+
+
+def _scale_matches(sheet: Sheet, point: tuple[float, float], feet_per_unit: float) -> bool:
+    scale = sheet.scale_at(point)
+    if scale is None or not scale.feet_per_unit:
+        return False
+    return abs(scale.feet_per_unit - feet_per_unit) <= SAME_SCALE * feet_per_unit
+
+
+def _center(b: BBox) -> tuple[float, float]:
+    return ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
+
+
+def _detection(sheet: Sheet, linework: Linework, found: Found) -> Detection:
+    method = "exemplar" if found.evidence.startswith("repeat of") else "symbol"
+    return Detection(
+        fixture_type=found.fixture,
+        sheet_index=sheet.index,
+        bbox=linework.bbox_to_sheet(*found.box_px),
+        confidence=found.confidence,
+        method=method,
+        evidence=found.evidence,
+        sheet_number=sheet.number,
+    )

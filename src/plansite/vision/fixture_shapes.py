@@ -1,0 +1,367 @@
+"""Fixture symbols read from enclosed regions: which arrangements of holes make a fixture.
+
+Every rule is stated in real inches and in shape measures that ignore rotation and mirroring,
+so the same rule reads a toilet drawn facing any wall at any drawing scale:
+
+- water closet: an oval bowl with a tank, flush valve or seat hinge at one end of its long
+  axis, lying across that axis;
+- lavatory: an oval or D-shaped basin (no tank) inside a rim or with a drain hole;
+- bathtub: an elongated rounded hole of tub size, usually with a drain hole at one end;
+- shower: a tray-sized square with a drain hole near its middle;
+- kitchen sink: one squarish bowl with a drain, or two bowls side by side (one sink);
+- clothes washer: an appliance-sized square with a door or control panel drawn in it;
+- floor drain: a small box or circle split into four by an X.
+
+Known shortcomings: a toilet drawn with no tank and no seat detail reads as a basin; round
+basins and water heaters are not told apart, so water heaters are not reported; showers
+drawn only as a screen and a door swing, and appliances drawn as a plain square, are not
+found; the sizes assume fixtures drawn near real size (a schematic symbol is missed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from plansite.vision.shapes import Region, RegionMap
+
+
+@dataclass
+class Found:
+    """A fixture read from regions: type, pixel box and centre, confidence, why."""
+
+    fixture: str
+    box_px: tuple[float, float, float, float]
+    confidence: float
+    evidence: str
+
+    @property
+    def center_px(self) -> tuple[float, float]:
+        return ((self.box_px[0] + self.box_px[2]) / 2, (self.box_px[1] + self.box_px[3]) / 2)
+
+
+class _Grid:
+    """Regions bucketed by centre so each rule looks only at its neighbours."""
+
+    def __init__(self, regions: list[Region], cell_px: float) -> None:
+        self.cell = max(cell_px, 1.0)
+        self.cells: dict[tuple[int, int], list[Region]] = defaultdict(list)
+        for r in regions:
+            self.cells[self._key(r.center_px)].append(r)
+
+    def _key(self, p: tuple[float, float]) -> tuple[int, int]:
+        return (int(p[0] // self.cell), int(p[1] // self.cell))
+
+    def near(self, p: tuple[float, float], reach_px: float) -> Iterator[Region]:
+        k = int(math.ceil(reach_px / self.cell))
+        cx, cy = self._key(p)
+        for i in range(cx - k, cx + k + 1):
+            for j in range(cy - k, cy + k + 1):
+                for r in self.cells.get((i, j), ()):
+                    if abs(r.center_px[0] - p[0]) <= reach_px and \
+                            abs(r.center_px[1] - p[1]) <= reach_px:
+                        yield r
+
+
+def read_fixtures(rmap: RegionMap, lettered: set[int] | None = None) -> list[Found]:
+    """Return the fixtures the region map's shapes spell, each region used at most once.
+
+    ``lettered`` holds the regions with text written inside them: grid bubbles, room tags
+    and title boxes are outlines of fixture size, but no fixture outline encloses a word.
+    """
+    ipp = rmap.linework.inches_per_px
+    regions = [r for r in rmap.regions.values() if r.label not in (lettered or set())]
+    grid = _Grid(regions, 24.0 / ipp)
+    children: dict[int, list[Region]] = defaultdict(list)
+    for r in regions:
+        if r.parent:
+            children[r.parent].append(r)
+
+    used: set[int] = set()
+    found: list[Found] = []
+    found += _washers(regions, grid, children, ipp, used)
+    found += _water_closets(regions, grid, ipp, used)
+    found += _bathtubs(regions, children, used)
+    found += _showers(regions, children, used)
+    found += _kitchen_sinks(regions, grid, children, ipp, used)
+    found += _lavatories(regions, rmap, children, used)
+    found += _floor_drains(regions, grid, ipp, used)
+    return found
+
+
+def _box(r: Region, pad: float = 0.0) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = r.bbox_px
+    return (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+
+
+def _union(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float, float, float]:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _is_oval(r: Region) -> bool:
+    """An ellipse, egg or D: curved all round, not a rectangle and not a ring."""
+    return r.ellipse_fit >= 0.88 and 0.68 <= r.rect_fill <= 0.86
+
+
+def _is_round_hole(r: Region, lo_in: float, hi_in: float) -> bool:
+    return lo_in <= r.length_in <= hi_in and r.ratio <= 1.45 and r.ellipse_fit >= 0.8
+
+
+def _has_drain(r: Region, children: dict[int, list[Region]], hi_in: float = 4.5) -> bool:
+    """A small round hole inside, or a small blot of ink inside (a drain drawn too small to
+    enclose a region at this resolution)."""
+    if any(_is_round_hole(c, 0.9, hi_in) for c in children.get(r.label, ())):
+        return True
+    return 0.5 <= r.inner_in2 <= hi_in * hi_in
+
+
+def _is_curved(r: Region) -> bool:
+    return r.vertices >= 6
+
+
+def _water_closets(
+    regions: list[Region], grid: _Grid, ipp: float, used: set[int]
+) -> list[Found]:
+    """An oval bowl with something across one end of its long axis (tank, valve, hinge)."""
+    out: list[Found] = []
+    for bowl in regions:
+        if not (_is_oval(bowl) and 12.5 <= bowl.length_in <= 26 and 9 <= bowl.width_in <= 20
+                and 1.12 <= bowl.ratio <= 1.9 and _is_curved(bowl)):
+            continue
+        ax, ay = bowl.axis()
+        best: tuple[float, Region] | None = None
+        for other in grid.near(bowl.center_px, (bowl.length_in / 2 + 18) / ipp):
+            if other.label in (bowl.label, bowl.parent) or other.label in used:
+                continue
+            if not (3 <= other.length_in <= 1.4 * bowl.length_in
+                    and 2.0 <= other.width_in <= 12 and other.ratio >= 1.6):
+                continue
+            dx = (other.center_px[0] - bowl.center_px[0]) * ipp
+            dy = (other.center_px[1] - bowl.center_px[1]) * ipp
+            along, across = abs(dx * ax + dy * ay), abs(dx * -ay + dy * ax)
+            if not (bowl.length_in / 2 - 1 <= along <= bowl.length_in / 2 + 16):
+                continue
+            if across > max(3.0, 0.25 * bowl.width_in):
+                continue
+            ox, oy = other.axis()
+            if abs(ox * ax + oy * ay) > 0.5:
+                continue
+            score = across + abs(along - bowl.length_in / 2 - other.width_in / 2)
+            if best is None or score < best[0]:
+                best = (score, other)
+        if best is None:
+            continue
+        tank = best[1]
+        used.update((bowl.label, tank.label))
+        kind = "tank" if tank.length_in >= 14 and tank.width_in >= 5 else "flush valve"
+        out.append(Found(
+            "water_closet", _union(_box(bowl), _box(tank)), 0.8,
+            f"oval bowl {bowl.length_in:.0f}x{bowl.width_in:.0f} in with a "
+            f"{tank.length_in:.0f}x{tank.width_in:.0f} in {kind} across its end",
+        ))
+    return out
+
+
+def _bathtubs(
+    regions: list[Region], children: dict[int, list[Region]], used: set[int]
+) -> list[Found]:
+    """An elongated hole with rounded corners, tub-sized."""
+    out: list[Found] = []
+    for r in regions:
+        if r.label in used:
+            continue
+        if not (40 <= r.length_in <= 74 and 17 <= r.width_in <= 36 and 1.4 <= r.ratio <= 3.5):
+            continue
+        if not (0.8 <= r.rect_fill <= 0.975 and r.ellipse_fit >= 0.88 and _is_curved(r)):
+            continue
+        drain = _has_drain(r, children, 4.0)
+        used.add(r.label)
+        out.append(Found(
+            "bathtub", _box(r, 3), 0.75 if drain else 0.6,
+            f"rounded tub outline {r.length_in:.0f}x{r.width_in:.0f} in"
+            + (" with a drain" if drain else ""),
+        ))
+    return out
+
+
+def _showers(
+    regions: list[Region], children: dict[int, list[Region]], used: set[int]
+) -> list[Found]:
+    """A tray-sized square or rectangle with a drain hole near its middle."""
+    out: list[Found] = []
+    for r in regions:
+        if r.label in used:
+            continue
+        if not (28 <= r.width_in and r.length_in <= 64 and r.ratio <= 1.8 and r.rect_fill >= 0.9):
+            continue
+        reach = 0.3 * r.length_in
+        for c in children.get(r.label, ()):
+            if not _is_round_hole(c, 1.5, 6.0):
+                continue
+            dx = (c.center_px[0] - r.center_px[0])
+            dy = (c.center_px[1] - r.center_px[1])
+            ipp = r.length_in / max(r.bbox_px[2] - r.bbox_px[0], r.bbox_px[3] - r.bbox_px[1], 1)
+            if math.hypot(dx, dy) * ipp > reach:
+                continue
+            used.update((r.label, c.label))
+            out.append(Found(
+                "shower", _box(r), 0.7,
+                f"shower tray {r.length_in:.0f}x{r.width_in:.0f} in with a central drain",
+            ))
+            break
+    return out
+
+
+def _washers(
+    regions: list[Region], grid: _Grid, children: dict[int, list[Region]], ipp: float,
+    used: set[int],
+) -> list[Found]:
+    """A washer-sized box with a round door, or with a control strip along one side.
+
+    The regions around a washer (its door swing, its strip) are claimed with it, so that a
+    door swing closed by the strip is not read as a toilet bowl with a flush valve.
+    """
+    out: list[Found] = []
+    for r in regions:
+        if r.label in used:
+            continue
+        if not (21 <= r.width_in and r.length_in <= 28.5 and r.ratio <= 1.2
+                and r.rect_fill >= 0.9 and r.vertices <= 6):
+            continue
+        inner = [c for c in children.get(r.label, ()) if c.length_in >= 4]
+        if sum(1 for c in inner if _is_round_hole(c, 4, 11)) >= 2:
+            continue
+        door = [c for c in inner if _is_round_hole(c, 11, 24)]
+        strip = _control_strip(r, grid, ipp)
+        if not door and not strip:
+            continue
+        reach = r.length_in / ipp
+        for o in grid.near(r.center_px, reach):
+            if o.length_in <= 1.2 * r.length_in:
+                used.add(o.label)
+        used.add(r.label)
+        what = "round door" if door else "control strip along one side"
+        out.append(Found(
+            "clothes_washer", _box(r), 0.6,
+            f"appliance {r.length_in:.0f}x{r.width_in:.0f} in with a {what}",
+        ))
+    return out
+
+
+def _control_strip(box: Region, grid: _Grid, ipp: float) -> bool:
+    """Whether thin strips (a knob may split one in two) line most of one side of the box."""
+    side = box.length_in
+    per_side: dict[int, float] = defaultdict(float)
+    for o in grid.near(box.center_px, side / ipp):
+        if o.label == box.label or not (0.3 <= o.width_in <= 4.0 and o.ratio >= 3):
+            continue
+        dx = (o.center_px[0] - box.center_px[0]) * ipp
+        dy = (o.center_px[1] - box.center_px[1]) * ipp
+        if abs(math.hypot(dx, dy) - side / 2) > 3.5 and not (
+            max(abs(dx), abs(dy)) > side / 2 - 3.5 and max(abs(dx), abs(dy)) < side / 2 + 3.5
+        ):
+            continue
+        turn = (math.atan2(dy, dx) - box.angle) % (2 * math.pi)
+        per_side[int(round(turn / (math.pi / 2))) % 4] += o.length_in
+    return any(total >= 0.6 * side for total in per_side.values())
+
+
+def _is_bowl(r: Region) -> bool:
+    return (10 <= r.width_in and r.length_in <= 24 and r.ratio <= 1.7
+            and r.rect_fill >= 0.86 and r.ellipse_fit >= 0.9)
+
+
+def _kitchen_sinks(
+    regions: list[Region], grid: _Grid, children: dict[int, list[Region]], ipp: float,
+    used: set[int],
+) -> list[Found]:
+    """Two matching square bowls side by side, or one square bowl with a drain."""
+    out: list[Found] = []
+    for r in regions:
+        if r.label in used or not _is_bowl(r):
+            continue
+        twin = None
+        for o in grid.near(r.center_px, (r.length_in * 1.6) / ipp):
+            if o.label == r.label or o.label in used or not _is_bowl(o):
+                continue
+            if abs(o.length_in - r.length_in) > 0.35 * r.length_in:
+                continue
+            dx = abs(o.center_px[0] - r.center_px[0]) * ipp
+            dy = abs(o.center_px[1] - r.center_px[1]) * ipp
+            gap_ok = min(dx, dy) <= 2.5 and max(dx, dy) <= 1.5 * r.length_in + 4
+            if gap_ok and (_has_drain(r, children) or _has_drain(o, children)):
+                twin = o
+                break
+        if twin is not None:
+            used.update((r.label, twin.label))
+            out.append(Found("kitchen_sink", _union(_box(r), _box(twin)), 0.65,
+                             "two matching sink bowls side by side with a drain"))
+        elif _has_drain(r, children, 3.5) and r.rect_fill >= 0.9:
+            used.add(r.label)
+            out.append(Found("kitchen_sink", _box(r), 0.5,
+                             f"square sink bowl {r.length_in:.0f}x{r.width_in:.0f} in "
+                             "with a drain"))
+    return out
+
+
+def _lavatories(
+    regions: list[Region], rmap: RegionMap, children: dict[int, list[Region]],
+    used: set[int],
+) -> list[Found]:
+    """An oval or D basin inside a rim or with a drain hole, and nothing like a tank."""
+    out: list[Found] = []
+    for r in regions:
+        if r.label in used:
+            continue
+        if not (_is_oval(r) and 13.5 <= r.length_in <= 26 and 8 <= r.width_in <= 22
+                and r.ratio <= 1.9 and _is_curved(r)):
+            continue
+        rim = rmap.regions.get(r.parent)
+        has_rim = (rim is not None and rim.rect_fill < 0.6 and rim.length_in <= 1.8 * r.length_in
+                   and rim.label not in used)
+        drain = _has_drain(r, children, 3.0)
+        if not (has_rim or drain):
+            continue
+        used.add(r.label)
+        if rim is not None and has_rim:
+            used.add(rim.label)
+        box = _box(rim) if has_rim and rim is not None else _box(r)
+        out.append(Found(
+            "lavatory", box, 0.7 if (has_rim and drain) else 0.6,
+            f"oval basin {r.length_in:.0f}x{r.width_in:.0f} in"
+            + (" in a rim" if has_rim else "") + (" with a drain" if drain else ""),
+        ))
+    return out
+
+
+def _floor_drains(
+    regions: list[Region], grid: _Grid, ipp: float, used: set[int]
+) -> list[Found]:
+    """A small box or circle split into four wedges by an X."""
+    wedges = [r for r in regions if r.label not in used and 1.2 <= r.length_in <= 9
+              and 0.4 <= r.rect_fill <= 0.62 and 1.5 <= r.ratio <= 2.5 and r.vertices == 3]
+    out: list[Found] = []
+    taken: set[int] = set()
+    for w in wedges:
+        if w.label in taken:
+            continue
+        group = [o for o in grid.near(w.center_px, 1.2 * w.length_in / ipp)
+                 if o in wedges and o.label not in taken
+                 and abs(o.length_in - w.length_in) <= 0.35 * w.length_in]
+        if len(group) != 4:
+            continue
+        box = _box(group[0])
+        for o in group[1:]:
+            box = _union(box, _box(o))
+        side_w, side_h = (box[2] - box[0]) * ipp, (box[3] - box[1]) * ipp
+        if not (3 <= min(side_w, side_h) and max(side_w, side_h) <= 14):
+            continue
+        if max(side_w, side_h) > 1.3 * min(side_w, side_h):
+            continue
+        taken.update(o.label for o in group)
+        out.append(Found("floor_drain", box, 0.55,
+                         f"{max(side_w, side_h):.0f} in box crossed by an X"))
+    used.update(taken)
+    return out
