@@ -173,3 +173,21 @@ def test_request_id_is_kept_and_returned(client) -> None:
 
     response = client.get("/health", headers={"X-Request-ID": "bad id\nwith newline"})
     assert response.headers["x-request-id"] != "bad id\nwith newline"
+
+
+def test_queue_gauges_come_from_the_job_table(tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", workers=0, ocr=False)
+    plan = _plan_with_three_toilets(tmp_path)
+    with TestClient(create_app(settings)) as c:
+        project = c.post("/api/v1/projects", json={"name": "queue"}).json()["id"]
+        for _ in range(2):
+            with plan.open("rb") as handle:
+                c.post(f"/api/v1/projects/{project}/blueprints",
+                       files=[("file", ("plan.dxf", handle))])
+        time.sleep(1.1)
+        samples = _samples(c)
+
+    assert _value(samples, "blueprints_pending_count", status="queued") == 2
+    assert _value(samples, "blueprints_pending_count", status="running") == 0
+    assert _value(samples, "job_queue_depth") == 2
+    assert 1.0 <= _value(samples, "job_queue_lag_seconds") < 60

@@ -6,7 +6,6 @@ import re
 import subprocess
 
 import yaml
-
 from monitoring_helpers import ROOT, metrics_in_rules, tool
 
 

@@ -9,7 +9,7 @@ readable, and queue depth and lag come from it.
 from __future__ import annotations
 
 import os
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import func, select, text
 
@@ -70,7 +70,7 @@ def job_table_stats(app) -> JobStatsSource:
         if oldest is not None:
             # SQLite hands back naive datetimes; the column stores UTC.
             if oldest.tzinfo is None:
-                oldest = oldest.replace(tzinfo=timezone.utc)
+                oldest = oldest.replace(tzinfo=UTC)
             oldest_at = oldest.timestamp()
         return JobStats(pending=pending, oldest_queued_at=oldest_at)
 
