@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pymupdf
 
@@ -99,9 +99,9 @@ class _Pages:
                               fontname=BOLD if bold else REGULAR)
 
 
-def write_proposal(estimate: Estimate, path: str | Path, info: ProposalInfo | None = None
-                   ) -> Path:
-    """Draw the proposal of ``estimate`` to ``path`` and return the path."""
+def write_proposal(estimate: Estimate, path: str | Path | BinaryIO,
+                   info: ProposalInfo | None = None) -> None:
+    """Draw the proposal of ``estimate`` to a file path or a binary stream."""
     info = info or ProposalInfo()
     doc = pymupdf.open()
     pages = _Pages(doc, f"Proposal {info.number}")
@@ -115,10 +115,8 @@ def write_proposal(estimate: Estimate, path: str | Path, info: ProposalInfo | No
 
     doc.set_metadata({"title": f"Proposal {info.number}", "creator": "PlanSiteOS",
                       "subject": f"total {fmt(estimate.bid.totals.total)}"})
-    out = Path(path)
-    doc.save(out, garbage=3, deflate=True)
+    doc.save(str(path) if isinstance(path, (str, Path)) else path, garbage=3, deflate=True)
     doc.close()
-    return out
 
 
 def _header(p: _Pages, estimate: Estimate, info: ProposalInfo) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -26,7 +26,7 @@ HEADERS = ["Group", "Description", "Room", "Qty", "Unit", "Material unit", "Mate
 MONEY = "#,##0.00"
 
 
-def write_xlsx(estimate: Estimate, path: str | Path, number: str = "DRAFT") -> Path:
+def write_xlsx(estimate: Estimate, path: str | Path | BinaryIO, number: str = "DRAFT") -> None:
     """Write the bid workbook: sheet "Bid" with formulas, "Fixture units" and "Sizing"."""
     wb = Workbook()
     ws = wb.active
@@ -49,9 +49,7 @@ def write_xlsx(estimate: Estimate, path: str | Path, number: str = "DRAFT") -> P
     for col, width in zip("ABCDEFGHIJKL", (12, 58, 14, 8, 6, 12, 12, 10, 9, 10, 12, 13)):
         ws.column_dimensions[col].width = width
     _units_sheet(wb, estimate)
-    out = Path(path)
-    wb.save(out)
-    return out
+    wb.save(path)
 
 
 def _line_row(ws: Any, line: LineItem) -> int:
