@@ -1,0 +1,57 @@
+"""What the service promises outside its routes: the served OpenAPI document is the one
+the code generates, the configuration docs list every variable, and the migrations build
+exactly the tables the models declare."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from conftest import ApiClient
+from plansite.api.app import create_app
+from plansite.settings import ENV_VARS, Settings, from_env
+from plansite.store import migrate
+from plansite.store.db import make_engine
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "CONFIGURATION.md"
+
+
+def test_served_openapi_is_the_generated_one(api: ApiClient, tmp_path) -> None:
+    served = api.get("/api/v1/openapi.json").json()
+    generated = create_app(Settings(data_dir=tmp_path)).openapi()
+    assert served["paths"].keys() == generated["paths"].keys()
+    for group in ("blueprints", "parse", "detect", "render", "chat"):
+        assert any(p.startswith(f"/api/v1/{group}") for p in served["paths"]), group
+    upload = served["paths"]["/api/v1/projects/{project_id}/blueprints"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert api.get("/api/v1/docs").status_code == 200
+
+
+def test_every_variable_is_documented() -> None:
+    documented = set(re.findall(r"^\| `(PLANSITE_\w+)`", DOCS.read_text(), flags=re.M))
+    assert documented == set(ENV_VARS)
+
+
+def test_settings_from_environment(tmp_path) -> None:
+    s = from_env({"PLANSITE_DATA_DIR": str(tmp_path), "PLANSITE_PORT": "5123",
+                  "DATABASE_URL": "postgres://u@h/db", "PLANSITE_MAX_UPLOAD_MB": "0.5"})
+    assert (s.port, s.max_upload_bytes, s.data_dir) == (5123, 2**19, tmp_path)
+    assert s.db_url == "postgres://u@h/db" and not s.is_sqlite
+    assert from_env({"PLANSITE_DATA_DIR": str(tmp_path)}).db_url.startswith("sqlite:///")
+    with pytest.raises(ValueError, match="PLANSITE_WORKERS"):
+        from_env({"PLANSITE_WORKERS": "many"})
+
+
+def test_migrations_build_the_declared_schema(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), migrate.target_metadata())
+    engine.dispose()
+    assert diff == [], "models changed without a migration in store/migrations/versions"
+    assert migrate.current_revision(url) == migrate.head_revision()
