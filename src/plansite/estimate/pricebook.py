@@ -52,7 +52,7 @@ class PriceBook:
         return cls(copy.deepcopy(_default_doc()))
 
     def with_overrides(self, overrides: dict[str, Any]) -> PriceBook:
-        """Return a new book: this one with ``overrides`` merged in (dicts merge, others replace)."""
+        """Return a new book: this one with ``overrides`` merged (dicts merge, others replace)."""
         return PriceBook(deep_merge(self.doc, overrides))
 
     @property

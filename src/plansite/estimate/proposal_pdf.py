@@ -77,7 +77,7 @@ class _Pages:
         """One table row; the first cell is left-aligned and clipped, the rest right-aligned."""
         self.ensure(size * 1.5)
         x = MARGIN
-        for i, (cell, width) in enumerate(zip(cells, widths)):
+        for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
             if i == 0:
                 self._put(x, self.y + size, _clip(cell, width - 6, size, bold), size, bold)
             else:

@@ -169,7 +169,7 @@ def demand_gpm(points: list[list[Any]], wsfu: Decimal
     if wsfu <= rows[0][0]:
         load, gpm, source = rows[0]
         return gpm, f"{load} wsfu -> {gpm} gpm (first row)", (source,)
-    for (l0, g0, s0), (l1, g1, s1) in zip(rows, rows[1:]):
+    for (l0, g0, s0), (l1, g1, s1) in zip(rows, rows[1:], strict=False):
         if wsfu == l1:
             return g1, f"{l1} wsfu -> {g1} gpm", (s1,)
         if l0 < wsfu < l1:

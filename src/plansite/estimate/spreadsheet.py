@@ -46,7 +46,8 @@ def write_xlsx(estimate: Estimate, path: str | Path | BinaryIO, number: str = "D
     _totals_block(ws, first, last, rates, bid.permit_lines())
     _extras_block(ws, estimate, rates)
 
-    for col, width in zip("ABCDEFGHIJKL", (12, 58, 14, 8, 6, 12, 12, 10, 9, 10, 12, 13)):
+    for col, width in zip("ABCDEFGHIJKL", (12, 58, 14, 8, 6, 12, 12, 10, 9, 10, 12, 13),
+                          strict=True):
         ws.column_dimensions[col].width = width
     _units_sheet(wb, estimate)
     wb.save(path)
