@@ -144,3 +144,19 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 65
     assert "Traceback" not in proc.stderr and "empty" in proc.stderr
+
+
+def test_a_page_that_fails_costs_that_page_not_the_set(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "mixed.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "4@WC-1")
+    doc.new_page(width=14400, height=14400 * 1.2)
+    doc.save(path)
+
+    rc = main(["analyze", "--format", "json", str(path)])
+
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert out["status"] == "partial"
+    assert out["errors"][0]["sheet"] == 2 and out["errors"][0]["code"] == "limit_reached"
+    assert len(out["sheets"]) == 2

@@ -56,11 +56,16 @@ def analyze_path(
     total, sheets = _open_sheets(path, kind, ocr)
     reach: dict[int, float] = {}
     other_trade: dict[int, int] = {}
+    first_error: PlansiteError | None = None
     done = 0
     for sheet in sheets:
         done += 1
         if progress:
             progress("detect", done, total)
+        if sheet.error is not None:
+            first_error = first_error or _as_plansite_error(sheet.error, path)
+            _record_parse_failure(sheet, takeoff)
+            continue
         first = len(takeoff.detections)
         _analyze_sheet(sheet, table, exemplars, takeoff)
         reach[sheet.index] = merge_reach(sheet)
@@ -74,6 +79,10 @@ def analyze_path(
     disciplines = {s.index: s.discipline for s in takeoff.sheets}
     keep = plumbing_sheets_only(disciplines, [d.sheet_index for d in takeoff.detections])
     takeoff.detections = [d for d, k in zip(takeoff.detections, keep) if k]
+    failed = [e for e in takeoff.errors if e.stage == "parse"]
+    if takeoff.sheets and len(failed) == len(takeoff.sheets) and first_error is not None:
+        raise first_error
+
     merge_nearby(takeoff.detections, reach)
     if kind == "dxf":
         tolerance = min(reach.values()) if reach else 1.0
@@ -101,6 +110,21 @@ def _open_sheets(path: Path, kind: str, ocr: bool) -> tuple[int, Iterator[Sheet]
         "(export the drawing as a vector PDF or DXF)",
         path=str(path),
     )
+
+
+def _as_plansite_error(exc: Exception, path: Path) -> PlansiteError:
+    if isinstance(exc, PlansiteError):
+        return exc
+    return PlansiteError(f"{type(exc).__name__}: {exc}", path=str(path))
+
+
+def _record_parse_failure(sheet: Sheet, takeoff: Takeoff) -> None:
+    exc = sheet.error
+    code = exc.code if isinstance(exc, PlansiteError) else "internal_error"
+    message = exc.message if isinstance(exc, PlansiteError) else f"{type(exc).__name__}: {exc}"
+    takeoff.sheets.append(SheetSummary(sheet.index, "", "", "", sheet.units, [], False,
+                                       notes=[f"not analysed: {message}"]))
+    takeoff.errors.append(ErrorRecord("parse", code, message, sheet.index + 1))
 
 
 def _analyze_sheet(

@@ -129,6 +129,8 @@ class Sheet:
     raster: bool = False
     # Repairs and omissions made while parsing, reported in the takeoff.
     notes: list[str] = field(default_factory=list)
+    # Set when this page could not be parsed; the rest of the set still is.
+    error: Exception | None = None
 
     @property
     def bbox(self) -> BBox:

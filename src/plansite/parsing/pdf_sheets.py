@@ -14,7 +14,14 @@ from pathlib import Path
 import pymupdf
 
 from plansite.domain.sheet import PathItem, Point, Sheet, TextItem
-from plansite.errors import BadInput, EncryptedFile, LimitReached, TruncatedFile
+from plansite.errors import (
+    BadInput,
+    EncryptedFile,
+    LimitReached,
+    MissingDependency,
+    PlansiteError,
+    TruncatedFile,
+)
 from plansite.parsing import intake
 from plansite.parsing.ocr import needs_ocr, ocr_page
 from plansite.parsing.scales import parse_scales
@@ -53,19 +60,30 @@ def page_count(path: Path) -> int:
 
 
 def iter_pdf_sheets(path: Path, ocr: bool = True) -> Iterator[Sheet]:
-    """Yield one ``Sheet`` per page; only the current page is held in memory."""
+    """Yield one ``Sheet`` per page; only the current page is held in memory.
+
+    A page that cannot be read is yielded as an empty sheet carrying the error, so one
+    damaged page costs that page and not the plan set.
+    """
     doc = open_pdf(path)
     try:
         for index in range(doc.page_count):
             try:
                 page = doc.load_page(index)
+                sheet = read_page(page, index, str(path), ocr=ocr)
+            except PlansiteError as exc:
+                sheet = _failed_sheet(index, path, exc)
             except (RuntimeError, ValueError) as exc:
-                raise TruncatedFile(
-                    f"page {index + 1} cannot be read ({exc})", path=str(path)
-                ) from exc
-            yield read_page(page, index, str(path), ocr=ocr)
+                error = TruncatedFile(f"page {index + 1} cannot be read ({exc})", path=str(path))
+                sheet = _failed_sheet(index, path, error)
+            yield sheet
     finally:
         doc.close()
+
+
+def _failed_sheet(index: int, path: Path, exc: Exception) -> Sheet:
+    log.warning("%s: page %d skipped: %s", path, index + 1, exc)
+    return Sheet(index=index, source=str(path), width=0.0, height=0.0, units="pt", error=exc)
 
 
 def read_page(page: pymupdf.Page, index: int, source: str, ocr: bool = True) -> Sheet:
@@ -86,8 +104,14 @@ def read_page(page: pymupdf.Page, index: int, source: str, ocr: bool = True) -> 
 
     # Outlined (SHX) text leaves a page with line work but no words: read it by OCR.
     if ocr and needs_ocr(sheet):
-        sheet.texts.extend(ocr_page(page, sheet))
-        sheet.notes.append("text read by OCR (the sheet draws its text as strokes)")
+        try:
+            sheet.texts.extend(ocr_page(page, sheet))
+            sheet.notes.append("text read by OCR (the sheet draws its text as strokes)")
+        except MissingDependency:
+            raise
+        except Exception as exc:  # noqa: BLE001 - OCR is best effort; the page still counts
+            log.warning("%s page %d: OCR failed (%s); symbols only", source, index + 1, exc)
+            sheet.notes.append(f"OCR of stroke text failed ({exc}); tags were not read")
 
     for item in sheet.texts:
         sheet.scales.extend(parse_scales(item.text, item.bbox))

@@ -17,6 +17,7 @@ import re
 
 from plansite.domain.fixtures import fixture_from_words
 from plansite.domain.sheet import Sheet, TextItem
+from plansite.vision.phrases import join_stacked_lines
 from plansite.vision.tags import SCREENED_SHADE
 from plansite.vision.views import schedule_rows
 
@@ -45,10 +46,13 @@ def find_labels(sheet: Sheet) -> list[tuple[str, TextItem]]:
     """Return (fixture type, text) for each short label that names a fixture."""
     keys, descriptions = schedule_rows(sheet)
     skip = keys | descriptions
+    usable = [
+        item for i, item in enumerate(sheet.texts)
+        if i not in skip and item.shade <= SCREENED_SHADE
+    ]
+    # Authors stack a label's words as separate texts ("WASHING" over "MACHINE").
     found: list[tuple[str, TextItem]] = []
-    for i, item in enumerate(sheet.texts):
-        if i in skip or item.shade > SCREENED_SHADE:
-            continue
+    for item in [*usable, *join_stacked_lines(usable)]:
         fixture = label_fixture(item.text)
         if fixture:
             found.append((fixture, item))
