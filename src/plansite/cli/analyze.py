@@ -54,10 +54,12 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         bar = _ProgressBar(path.name, enabled=not args.no_progress and sys.stderr.isatty())
         try:
-            takeoffs.append(
-                analyze_path(path, progress=bar, tags=table, exemplars=exemplars,
-                             ocr=not args.no_ocr)
-            )
+            takeoff = analyze_path(path, progress=bar, tags=table, exemplars=exemplars,
+                                   ocr=not args.no_ocr)
+            takeoffs.append(takeoff)
+            for error in takeoff.errors:
+                print(f"plansite: {path}: sheet {error.sheet}: {error.message} "
+                      "(the other sheets were analysed)", file=sys.stderr)
         except PlansiteError as exc:
             print(f"plansite: {exc.one_line()}", file=sys.stderr)
             failures.append(_failure(path, exc.code, exc.message))
