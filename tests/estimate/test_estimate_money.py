@@ -150,3 +150,12 @@ def _evaluate(ws, ref: str, seen: frozenset[str] = frozenset()) -> Decimal | str
         return yes if cond else no
 
     return eval(expr, {"c": c, "rng": rng, "rnd": rnd, "iff": iff})  # noqa: S307 - test only
+
+
+def test_one_line_per_fixture_type_and_room_whatever_the_label_case() -> None:
+    takeoff = {"counts": {"lavatory": 3}, "sheets": [], "detections": [
+        {"type": "lavatory", "sheet": 1, "room": "WC-2"},
+        {"type": "lavatory", "sheet": 1, "room": "wC-2 "},
+        {"type": "lavatory", "sheet": 1, "room": ""}]}
+    lines = [li for li in build_bid(takeoff, BOOK).lines if li.fixture_type]
+    assert [(li.room, li.quantity) for li in lines] == [("Unassigned", 1), ("WC-2", 2)]

@@ -106,3 +106,8 @@ def test_size_all_names_each_element() -> None:
     answers = size_all(fixture_units(TWO_FLOORS))
     assert [a.element for a in answers] == ["building_drain", "stack", "water_service"]
     assert all(a.size_in is not None and a.row and a.sources for a in answers)
+
+
+def test_one_floor_has_no_plan_set_stack() -> None:
+    answer = size_stack(IPC, Decimal(30), Decimal(30), intervals=1, water_closets=2)
+    assert answer.size_in is None and "one floor" in answer.reason

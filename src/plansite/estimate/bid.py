@@ -222,7 +222,7 @@ def fixture_lines(takeoff: dict[str, Any], book: PriceBook, factor: Decimal,
     """One line per fixture type and room, all three phases together."""
     per_room: dict[tuple[str, str], int] = {}
     for det in takeoff.get("detections", []):
-        key = (det["type"], det.get("room") or NO_ROOM)
+        key = (det["type"], room_key(det.get("room", "")))
         per_room[key] = per_room.get(key, 0) + int(det.get("quantity", 1))
 
     tier_label = book.doc["tiers"][tier].get("label", tier)
@@ -317,6 +317,11 @@ def alternate_tier_line(takeoff: dict[str, Any], book: PriceBook, tier: str,
                                 f"{book.doc['tiers'][tier].get('label', tier)} (add/deduct)",
                     quantity=Decimal(1), unit="lot", material_unit=money(delta),
                     labor_hours_unit=Decimal(0), labor_rate=ZERO)
+
+
+def room_key(room: str) -> str:
+    """Group "wC-2" with "WC-2": drawings spell one room's label with varying case."""
+    return " ".join(room.split()).upper() or NO_ROOM
 
 
 def _pick(value: Decimal | None, default: Decimal) -> Decimal:

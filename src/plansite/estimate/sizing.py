@@ -101,6 +101,11 @@ def size_stack(code: Edition, total_dfu: Decimal, max_interval_dfu: Decimal, int
     if total_dfu <= 0:
         return SizingAnswer("stack", None, total_dfu, "dfu", table["table"], "",
                             "no drainage load in the takeoff")
+    if intervals <= 1:
+        return SizingAnswer("stack", None, total_dfu, "dfu", table["table"], "",
+                            "the takeoff shows one floor: its fixtures drain through horizontal "
+                            "branches to the building drain, so no stack carries the plan-set "
+                            "load; size branch stacks by hand")
 
     if "stack_3_intervals_or_less" in columns:
         name = "stack_3_intervals_or_less" if intervals <= 3 else "stack_over_3_intervals"
