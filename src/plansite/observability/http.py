@@ -29,6 +29,8 @@ from plansite.observability.logs import CORRELATION_ID, accept_request_id
 log = logging.getLogger("plansite.http")
 
 UNMATCHED = "<unmatched>"
+# Any other method a client sends is labelled "other", so it cannot add time series.
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 REQUEST_ID_HEADER = b"x-request-id"
 
 
@@ -72,7 +74,7 @@ class MetricsMiddleware:
         finally:
             elapsed = (status["headers_at"] or time.perf_counter()) - started
             route = self._route(scope, probe)
-            self._record(scope["method"], route, status["code"], elapsed)
+            self._record(scope["method"], route, status["code"], elapsed, scope["path"])
             CORRELATION_ID.reset(token)
 
     def _route(self, scope: dict, probe: dict) -> str:
@@ -84,13 +86,14 @@ class MetricsMiddleware:
         return route_template(routes, probe) or UNMATCHED
 
     @staticmethod
-    def _record(method: str, route: str, code: int, elapsed: float) -> None:
+    def _record(method: str, route: str, code: int, elapsed: float, path: str) -> None:
+        method = method if method in METHODS else "other"
         metrics.HTTP_REQUESTS.labels(method=method, route=route, status_code=str(code)).inc()
         metrics.HTTP_DURATION.labels(method=method, route=route).observe(elapsed)
         level = logging.ERROR if code >= 500 else logging.INFO
         log.log(
             level, "%s %s answered %d in %.3fs", method, route, code, elapsed,
-            extra={"method": method, "route": route, "status": code,
+            extra={"method": method, "route": route, "path": path, "status": code,
                    "duration_s": round(elapsed, 4)},
         )
 

@@ -24,7 +24,9 @@ CORRELATION_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 # Fields a caller may pass through ``extra=`` that the formatter copies to the JSON line.
-EXTRA_FIELDS = ("method", "route", "status", "duration_s", "job_id", "stage", "service")
+EXTRA_FIELDS = (
+    "method", "route", "path", "status", "duration_s", "job_id", "stage", "service",
+)
 
 # What a client may send as X-Request-ID; anything else is replaced by a fresh id.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
