@@ -156,3 +156,15 @@ def test_only_draft_and_review_bids_follow_corrections(sqlite_url: str) -> None:
             transition(session, bid, status, actor="x")
         with pytest.raises(store.BidNotEditable):
             store.reprice_bid(session, bid, TAKEOFF, actor="x")
+
+
+def test_accuracy_and_confidence_reach_the_metrics_registry(sqlite_url: str) -> None:
+    metrics = pytest.importorskip("plansite.observability.metrics")
+    factory = make_session_factory(make_engine(sqlite_url))
+    with session_scope(factory) as session:
+        reviewed = dict(TAKEOFF, counts={"water_closet": 2})
+        row = store.record_accuracy(session, "ps-metrics", TAKEOFF, reviewed)
+        store.create_bid(session, company="acme", takeoff=TAKEOFF)
+    assert metrics.REGISTRY.get_sample_value("estimate_accuracy_score") == row.score == 0.8
+    assert metrics.REGISTRY.get_sample_value("fixture_detection_confidence") == \
+        pytest.approx((0.9 + 0.8 + 0.7) / 3)

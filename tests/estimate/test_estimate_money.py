@@ -159,3 +159,14 @@ def test_one_line_per_fixture_type_and_room_whatever_the_label_case() -> None:
         {"type": "lavatory", "sheet": 1, "room": ""}]}
     lines = [li for li in build_bid(takeoff, BOOK).lines if li.fixture_type]
     assert [(li.room, li.quantity) for li in lines] == [("Unassigned", 1), ("WC-2", 2)]
+
+
+def test_optional_line_priced_on_its_own() -> None:
+    bid = build_bid(TAKEOFF, BOOK, BidOptions(alternate_tiers=[], optional_lines=[
+        {"description": "Add a lavatory in the office", "fixture_type": "lavatory"}]))
+    (line, price), = bid.extras
+    # 210.00 material + 2.5 h x 90 = 435.00; + 10% = 478.50; tax 8% of 478.50 x 210/435
+    assert line.kind == "optional" and line.total == Decimal("435.00")
+    assert price.total == Decimal("478.50") + money(money(Decimal("478.50") * 210 / 435)
+                                                    * Decimal("0.08"))
+    assert bid.totals.total == Decimal("1982.79")    # options stay out of the total
