@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import httpx
@@ -43,3 +44,22 @@ def test_each_process_reports_the_sum_of_all_processes(tmp_path, procs) -> None:
                   and s.labels.get("status") == "queued"]
         assert len(queued) == 1, "the job-table gauge must not be repeated per process"
     assert len({p.name.rsplit("_", 1)[-1] for p in multiproc.glob("counter_*.db")}) == 2
+
+
+def _in_process(env: dict, code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_an_estimating_gauge_set_in_one_process_is_reported_by_another(tmp_path) -> None:
+    env = clean_env(PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+    show = ("from plansite.observability import metrics as m\n"
+            "print([l for l in m.render()[0].decode().splitlines()"
+            " if l.startswith('estimate_accuracy_score')])")
+
+    assert _in_process(env, show).strip() == "[]", "unset must be absent, not 0"
+    _in_process(env, "from plansite.observability import metrics as m\n"
+                     "m.ESTIMATE_ACCURACY.set(0.9)")
+    assert _in_process(env, show).strip() == "['estimate_accuracy_score 0.9']"

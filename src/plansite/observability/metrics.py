@@ -158,9 +158,12 @@ def _initialise_children() -> None:
 _initialise_children()
 
 # "Not measured yet" must not read as a score of 0: NaN shows as no value on panels and
-# never satisfies an alert comparison, until the estimating code sets a real figure.
-ESTIMATE_ACCURACY.set(float("nan"))
-FIXTURE_DETECTION_CONFIDENCE.set(float("nan"))
+# never satisfies an alert comparison, until the estimating code sets a real figure. In
+# multi-process mode an unset "mostrecent" gauge is left out of the scrape instead, and
+# setting NaN here would overwrite a figure another process set earlier.
+if not os.environ.get(MULTIPROC_ENV):
+    ESTIMATE_ACCURACY.set(float("nan"))
+    FIXTURE_DETECTION_CONFIDENCE.set(float("nan"))
 
 if not os.environ.get(MULTIPROC_ENV):
     # Process metrics only make sense for the one process being scraped.
