@@ -2,9 +2,10 @@
 
 ``estimate_accuracy_score`` is the agreement of the latest reviewed plan set with its
 machine takeoff, and ``fixture_detection_confidence`` the mean detection confidence of the
-latest estimated takeoff; alert rules in ``monitoring/`` watch both. The per-detection
-confidences go to the ``fixture_detection_confidence_ratio`` histogram, labelled by method.
-Without ``plansite.observability`` (a slim install) these calls do nothing.
+latest estimated takeoff; alert rules in ``monitoring/`` watch both. Each detection's own
+confidence is observed once, when the worker analyses the file, in the
+``fixture_detection_confidence_ratio`` histogram; pricing a takeoff again must not count
+its detections twice, so only the gauge is set here. Without ``plansite.observability`` (a slim install) these calls do nothing.
 """
 
 from __future__ import annotations
@@ -26,20 +27,13 @@ def record_accuracy(score: float) -> None:
 
 
 def record_confidence(takeoff: dict[str, Any]) -> None:
-    """Set the mean confidence gauge and observe each detection in the histogram."""
+    """Set the mean detection confidence of the takeoff being priced."""
     if _metrics is None:
         return
     detections = takeoff.get("detections", [])
-    if not detections:
-        return
-    known = set(getattr(_metrics, "DETECTION_METHODS", ()))
-    total = 0.0
-    for det in detections:
-        value = float(det.get("confidence", 0.0))
-        total += value
-        method = det.get("method", "other")
-        _metrics.FIXTURE_CONFIDENCE.labels(method if method in known else "other").observe(value)
-    _metrics.FIXTURE_DETECTION_CONFIDENCE.set(total / len(detections))
+    if detections:
+        mean = sum(float(d.get("confidence", 0.0)) for d in detections) / len(detections)
+        _metrics.FIXTURE_DETECTION_CONFIDENCE.set(mean)
 
 
 def record_error() -> None:
