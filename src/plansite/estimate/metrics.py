@@ -5,15 +5,13 @@ machine takeoff, and ``fixture_detection_confidence`` the mean detection confide
 latest estimated takeoff; alert rules in ``monitoring/`` watch both. Each detection's own
 confidence is observed once, when the worker analyses the file, in the
 ``fixture_detection_confidence_ratio`` histogram; pricing a takeoff again must not count
-its detections twice, so only the gauge is set here. Without ``plansite.observability`` (a slim install) these calls do nothing.
+its detections twice, so only the gauge is set here. Without ``plansite.observability``
+(a slim install) these calls do nothing.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 try:
     from plansite.observability import metrics as _metrics
