@@ -29,6 +29,8 @@ _TEMPLATES: list[tuple[str, re.Pattern]] = []
 
 DXF = "dxf-uk-house-ground-floor-plan.dxf"
 PDF = "pdf-AU-united-byford-service-station-DA-ST04.pdf"
+# A short PDF the engine reads in under a second: for tests that need a PDF, not its counts.
+SMALL_PDF = "pdf-NEG-copilot-plumbing-compliance-report.pdf"
 
 # Maintenance database the PostgreSQL tests connect to (trust authentication, loopback).
 ADMIN_URL = os.environ.get("PLANSITE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -10,7 +10,7 @@ import json
 import pytest
 from PIL import Image
 
-from conftest import DXF, PDF, ApiClient, assert_problem, corpus_file, expected_takeoff
+from conftest import DXF, PDF, SMALL_PDF, ApiClient, assert_problem, corpus_file, expected_takeoff
 
 
 @pytest.fixture(scope="module")
@@ -92,15 +92,16 @@ def test_same_file_again_is_a_new_revision_stored_once(api: ApiClient, server, f
 
 def test_several_files_make_one_plan_set(api: ApiClient) -> None:
     project = api.new_project("two files")
-    r = api.upload(project, corpus_file(DXF), corpus_file(PDF))
+    r = api.upload(project, corpus_file(DXF), corpus_file(SMALL_PDF))
     assert r.status_code == 202 and len(r.json()["files"]) == 2
     assert api.wait_job(r.json()["job_id"])["state"] == "succeeded"
 
     got = api.get(f"/api/v1/blueprints/{r.json()['id']}/takeoff").json()
-    dxf, pdf = expected_takeoff(DXF), expected_takeoff(PDF)
+    dxf, pdf = expected_takeoff(DXF), expected_takeoff(SMALL_PDF)
     for fixture in set(dxf["counts"]) | set(pdf["counts"]):
         want = dxf["counts"].get(fixture, 0) + pdf["counts"].get(fixture, 0)
         assert got["counts"][fixture] == want
+    assert len(got["sheets"]) == len(dxf["sheets"]) + len(pdf["sheets"])
     assert [s["sheet"] for s in got["sheets"]] == list(range(1, len(got["sheets"]) + 1))
     assert got["files"][1]["first_sheet"] == len(dxf["sheets"]) + 1
 

@@ -6,7 +6,7 @@ import threading
 import time
 from datetime import datetime
 
-from conftest import DXF, PDF, ApiClient, Server, corpus_file, expected_takeoff
+from conftest import DXF, PDF, SMALL_PDF, ApiClient, Server, corpus_file, expected_takeoff
 
 
 def test_restart_mid_job_runs_it_again_to_one_result(tmp_path) -> None:
@@ -53,9 +53,9 @@ def test_two_jobs_at_once(api: ApiClient) -> None:
     def upload(name: str, tag: str) -> None:
         uploads[tag] = api.upload(api.new_project(tag), corpus_file(name)).json()
 
-    threads = [threading.Thread(target=upload, args=(PDF, "a")),
-               threading.Thread(target=upload, args=(PDF, "b")),
-               threading.Thread(target=upload, args=(DXF, "c"))]
+    threads = [threading.Thread(target=upload, args=(DXF, "a")),
+               threading.Thread(target=upload, args=(DXF, "b")),
+               threading.Thread(target=upload, args=(SMALL_PDF, "c"))]
     for t in threads:
         t.start()
     for t in threads:
@@ -63,12 +63,12 @@ def test_two_jobs_at_once(api: ApiClient) -> None:
 
     jobs = {tag: api.wait_job(up["job_id"]) for tag, up in uploads.items()}
     assert all(j["state"] == "succeeded" for j in jobs.values()), jobs
-    for tag, name in (("a", PDF), ("b", PDF), ("c", DXF)):
+    for tag, name in (("a", DXF), ("b", DXF), ("c", SMALL_PDF)):
         got = api.get(f"/api/v1/blueprints/{uploads[tag]['id']}/takeoff").json()
         assert got["counts"] == expected_takeoff(name)["counts"] and got["source"] == name
 
     a, b = (_interval(jobs[t]) for t in "ab")
-    assert a[0] < b[1] and b[0] < a[1], f"the two PDF jobs did not overlap: {a} {b}"
+    assert a[0] < b[1] and b[0] < a[1], f"the two DXF jobs did not overlap: {a} {b}"
 
 
 def _interval(job: dict) -> tuple[datetime, datetime]:

@@ -1,6 +1,7 @@
 """Draw a sheet of a stored file as a PNG at a chosen DPI, optionally with detection marks.
 
-PDF pages are rasterised by PyMuPDF; detections are in page points (after rotation), so a
+PDF pages are rasterised by PyMuPDF, one request at a time (it is not thread-safe);
+detections are in page points (after rotation), so a
 mark's pixel box is its bbox × dpi / 72. Shortcoming: DXF sheets and raster uploads are not
 rendered here yet; the route says so with a problem document instead of drawing a guess.
 """
@@ -8,6 +9,7 @@ rendered here yet; the route says so with a problem document instead of drawing 
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pymupdf
@@ -27,10 +29,13 @@ _COLOURS = {
 }
 _DEFAULT = (255, 0, 255)
 
+# PyMuPDF is not thread-safe: image requests in the API's thread pool take turns.
+_PYMUPDF = threading.Lock()
+
 
 def render_pdf_page(path: Path, page_index: int, dpi: int) -> Image.Image:
     """Rasterise one page; 413 problem when the image would exceed ``MAX_PIXELS``."""
-    with pymupdf.open(path) as doc:
+    with _PYMUPDF, pymupdf.open(path) as doc:
         page = doc.load_page(page_index)
         width, height = page.rect.width * dpi / 72, page.rect.height * dpi / 72
         if width * height > MAX_PIXELS:

@@ -5,9 +5,10 @@ other with ``analyze_path``, and writes the takeoff and the job's success in one
 transaction. While a job runs, a ticker renews its lease and records stage and percent
 twice a second, so ``GET /api/v1/jobs/{id}`` and its event stream show live progress.
 
-Shortcoming: analysis is CPU-bound Python and shares the interpreter lock with the API, so
-request latency rises while jobs run; ``PLANSITE_WORKERS=0`` with a separate worker
-process is the way out once the distributed layout exists.
+Each file is analysed in a child process (``analysis_process.py``): PyMuPDF is not
+thread-safe, the engine's CPU work must not hold the API's interpreter lock, and a file that
+crashes the engine must fail its job, not the server. Shortcoming: a job's files are
+analysed one after the other, not in parallel.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from plansite.errors import PlansiteError
+from plansite.api.analysis_process import AnalysisFailed, analyze_in_child
 from plansite.observability import metrics
 from plansite.observability.logs import job_correlation
-from plansite.pipeline import analyze_path
 from plansite.settings import Settings
 from plansite.store import results
 from plansite.store.blobs import BlobStore
@@ -101,9 +101,9 @@ class Worker:
         except LeaseLost:
             log.warning("job %s: lease lost; another worker owns it now, result dropped",
                         claim.job_id)
-        except PlansiteError as exc:
-            log.info("job %s failed: %s (%s)", claim.job_id, exc.one_line(), exc.code)
-            self.queue.fail(claim, exc.code, exc.one_line())
+        except AnalysisFailed as exc:
+            log.info("job %s failed: %s (%s)", claim.job_id, exc.message, exc.code)
+            self.queue.fail(claim, exc.code, exc.message)
             metrics.job_finished("analyze", failed=True)
         except Exception as exc:
             log.exception("job %s crashed; this is a defect", claim.job_id)
@@ -156,13 +156,8 @@ def _named_link(folder: Path, filename: str, blob: Path) -> Path:
 def _analyze_file(path: Path, filename: str, progress, ocr: bool):
     """Analyse one file; errors name the uploaded file, never a server path."""
     started = time.perf_counter()
-    try:
-        takeoff = analyze_path(path, progress=progress, ocr=ocr)
-    except PlansiteError as exc:
-        exc.path = filename
-        raise
+    takeoff = analyze_in_child(path, filename, ocr, progress)
     metrics.observe_takeoff(takeoff.kind, time.perf_counter() - started, takeoff.detections)
-    takeoff.source = filename
     return takeoff
 
 
