@@ -6,15 +6,14 @@ Routes are grouped by the service that will own them in the distributed layout
 
 from __future__ import annotations
 
-import importlib.util
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
 from plansite import __version__
 from plansite.api import (
-    blueprints_routes, chat_routes, detect_routes, jobs_routes, parse_routes, problems,
-    render_routes,
+    blueprints_routes, chat_routes, detect_routes, estimate_routes, jobs_routes, parse_routes,
+    problems, render_routes,
 )
 from plansite.api.services import close_services, open_services
 from plansite.observability import install as install_observability
@@ -45,13 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def service_routers() -> list[APIRouter]:
-    routers = [
+    return [
         blueprints_routes.router, jobs_routes.router, parse_routes.router,
-        detect_routes.router, render_routes.router, chat_routes.router,
+        detect_routes.router, estimate_routes.router, render_routes.router,
+        chat_routes.router,
     ]
-    # The estimating service's routes live in their own module, added when it is present.
-    if importlib.util.find_spec("plansite.api.estimate_routes") is not None:
-        from plansite.api import estimate_routes
-
-        routers.append(estimate_routes.router)
-    return routers
