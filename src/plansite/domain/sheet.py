@@ -62,6 +62,8 @@ class PathItem:
     filled: bool = False
     # Arc/circle facts survive flattening so symbols can be recognised by shape.
     circles: tuple[tuple[Point, float], ...] = ()
+    # The fill colour when filled (``color`` is the stroke's when a path has both).
+    fill: tuple[float, float, float] | None = None
 
     def length(self) -> float:
         total = 0.0

@@ -188,6 +188,7 @@ def _paths(page: pymupdf.Page, matrix: pymupdf.Matrix) -> list[PathItem]:
                 closed=closed,
                 filled=d.get("fill") is not None,
                 circles=circles,
+                fill=tuple(d["fill"]) if d.get("fill") else None,  # type: ignore[arg-type]
             )
         )
     return paths

@@ -78,13 +78,15 @@ def find_sloped_showers(sheet: Sheet, linework: Linework, feet_per_unit: float) 
         cx, cy = linework.to_px(p)
         k = linework.px_per_unit
         box = (cx - half * k, cy - half * k, cx + half * k, cy + half * k)
+        r = (radius + 0.5) / inches * k
+        core = (cx - r, cy - r, cx + r, cy + r)
         if min(span_x, span_y) < SHOWER_MIN_IN:
             out.append(Found("floor_drain", box, 0.55,
                              f"drain ({2 * radius:.0f} in) at the crossing of an X "
-                             f"{min(span_x, span_y):.0f} in wide"))
+                             f"{min(span_x, span_y):.0f} in wide", core))
             continue
         out.append(Found("shower", box, 0.7,
-                         f"drain ({2 * radius:.0f} in) where sloped floor lines cross"))
+                         f"drain ({2 * radius:.0f} in) where sloped floor lines cross", core))
     return out
 
 

@@ -36,6 +36,9 @@ class Found:
     box_px: tuple[float, float, float, float]
     confidence: float
     evidence: str
+    # The part of the symbol whose ink colour says whether it is new work or background,
+    # when not the whole box (a shower's drain, not the floor hatch around it).
+    core_px: tuple[float, float, float, float] | None = None
 
     @property
     def center_px(self) -> tuple[float, float]:
@@ -75,8 +78,10 @@ def read_fixtures(rmap: RegionMap, lettered: set[int] | None = None) -> list[Fou
     regions = [r for r in rmap.regions.values() if r.label not in (lettered or set())]
     grid = _Grid(regions, 24.0 / ipp)
     children: dict[int, list[Region]] = defaultdict(list)
+    by_label = {r.label: r for r in regions}
     for r in regions:
-        if r.parent:
+        outer = by_label.get(r.parent)
+        if outer is not None and _inside(r, outer):
             children[r.parent].append(r)
 
     used: set[int] = set()
@@ -89,6 +94,12 @@ def read_fixtures(rmap: RegionMap, lettered: set[int] | None = None) -> list[Fou
     found += _lavatories(regions, rmap, children, used)
     found += _floor_drains(regions, grid, ipp, used)
     return found
+
+
+def _inside(inner: Region, outer: Region) -> bool:
+    """Whether ``inner`` lies within ``outer``'s extent (a hole in it, not a neighbour)."""
+    a, b = inner.bbox_px, outer.bbox_px
+    return a[0] > b[0] and a[1] > b[1] and a[2] < b[2] and a[3] < b[3]
 
 
 def _box(r: Region, pad: float = 0.0) -> tuple[float, float, float, float]:
@@ -109,12 +120,17 @@ def _is_round_hole(r: Region, lo_in: float, hi_in: float) -> bool:
     return lo_in <= r.length_in <= hi_in and r.ratio <= 1.45 and r.ellipse_fit >= 0.8
 
 
-def _has_drain(r: Region, children: dict[int, list[Region]], hi_in: float = 4.5) -> bool:
+def _has_drain(
+    r: Region, children: dict[int, list[Region]], hi_in: float = 4.5, reach: float = 0.3
+) -> bool:
     """A small round hole inside, or a small blot of ink inside (a drain drawn too small to
     enclose a region at this resolution)."""
     if any(_is_round_hole(c, 0.9, hi_in) for c in children.get(r.label, ())):
         return True
-    return 0.5 <= r.inner_in2 <= hi_in * hi_in
+    compact = r.inner_in2 >= 0.3 * r.inner_extent_in ** 2
+    near = r.inner_offset_in <= reach * r.length_in
+    return (0.5 <= r.inner_in2 <= hi_in * hi_in and r.inner_extent_in <= hi_in and compact
+            and near)
 
 
 def _is_curved(r: Region) -> bool:
@@ -128,7 +144,8 @@ def _water_closets(
     out: list[Found] = []
     for bowl in regions:
         if not (_is_oval(bowl) and 12.5 <= bowl.length_in <= 26 and 9 <= bowl.width_in <= 20
-                and 1.12 <= bowl.ratio <= 1.9 and _is_curved(bowl)):
+                and 1.12 <= bowl.ratio <= 1.9 and _is_curved(bowl)
+                and bowl.straight_share <= 0.5 and bowl.symmetry >= 0.9):
             continue
         ax, ay = bowl.axis()
         best: tuple[float, Region] | None = None
@@ -174,9 +191,10 @@ def _bathtubs(
             continue
         if not (40 <= r.length_in <= 74 and 17 <= r.width_in <= 36 and 1.4 <= r.ratio <= 3.5):
             continue
-        if not (0.8 <= r.rect_fill <= 0.975 and r.ellipse_fit >= 0.88 and _is_curved(r)):
+        if not (0.8 <= r.rect_fill <= 0.975 and r.ellipse_fit >= 0.88 and _is_curved(r)
+                and r.symmetry >= 0.9 and r.inner_in2 <= 12):
             continue
-        drain = _has_drain(r, children, 4.0)
+        drain = _has_drain(r, children, 4.0, reach=0.5)
         used.add(r.label)
         out.append(Found(
             "bathtub", _box(r, 3), 0.75 if drain else 0.6,
@@ -279,6 +297,7 @@ def _kitchen_sinks(
 ) -> list[Found]:
     """Two matching square bowls side by side, or one square bowl with a drain."""
     out: list[Found] = []
+    rmap_regions = {r.label: r for r in regions}
     for r in regions:
         if r.label in used or not _is_bowl(r):
             continue
@@ -288,22 +307,42 @@ def _kitchen_sinks(
                 continue
             if abs(o.length_in - r.length_in) > 0.35 * r.length_in:
                 continue
-            dx = abs(o.center_px[0] - r.center_px[0]) * ipp
-            dy = abs(o.center_px[1] - r.center_px[1]) * ipp
-            gap_ok = min(dx, dy) <= 2.5 and max(dx, dy) <= 1.5 * r.length_in + 4
-            if gap_ok and (_has_drain(r, children) or _has_drain(o, children)):
+            if _side_by_side(r, o, ipp) and (
+                _has_drain(r, children) or _has_drain(o, children)
+                or max(r.rect_fill, o.rect_fill) <= 0.95
+            ):
                 twin = o
                 break
         if twin is not None:
             used.update((r.label, twin.label))
             out.append(Found("kitchen_sink", _union(_box(r), _box(twin)), 0.65,
-                             "two matching sink bowls side by side with a drain"))
-        elif _has_drain(r, children, 3.5) and r.rect_fill >= 0.9:
+                             "two matching rounded sink bowls side by side"))
+        elif (r.length_in >= 13 and r.rect_fill >= 0.9 and _has_drain(r, children, 3.5)
+              and r.inner_offset_in <= 0.25 * r.length_in and _has_rim(r, rmap_regions)):
             used.add(r.label)
             out.append(Found("kitchen_sink", _box(r), 0.5,
                              f"square sink bowl {r.length_in:.0f}x{r.width_in:.0f} in "
                              "with a drain"))
     return out
+
+
+def _has_rim(r: Region, regions: dict[int, Region]) -> bool:
+    """Whether the region sits in a ring hugging it (a basin's rim, a sink's flange)."""
+    rim = regions.get(r.parent)
+    return rim is not None and rim.rect_fill < 0.6 and rim.length_in <= 1.8 * r.length_in
+
+
+def _side_by_side(a: Region, b: Region, ipp: float) -> bool:
+    """Whether two bowls sit next to each other square to their own sides, a wall apart."""
+    dx = (b.center_px[0] - a.center_px[0]) * ipp
+    dy = (b.center_px[1] - a.center_px[1]) * ipp
+    gap = math.hypot(dx, dy)
+    if not (0.8 * a.width_in <= gap <= a.length_in + 6):
+        return False
+    ax, ay = a.axis()
+    cos = abs(dx * ax + dy * ay) / max(gap, 1e-9)
+    # Along the bowl's long axis or across it, within 15 degrees.
+    return cos >= math.cos(math.radians(15)) or cos <= math.sin(math.radians(15))
 
 
 def _lavatories(
@@ -316,7 +355,8 @@ def _lavatories(
         if r.label in used:
             continue
         if not (_is_oval(r) and 13.5 <= r.length_in <= 26 and 8 <= r.width_in <= 22
-                and r.ratio <= 1.9 and _is_curved(r)):
+                and r.ratio <= 1.9 and _is_curved(r) and r.straight_share <= 0.56
+                and max(r.symmetry, r.symmetry_minor) >= 0.85):
             continue
         rim = rmap.regions.get(r.parent)
         has_rim = (rim is not None and rim.rect_fill < 0.6 and rim.length_in <= 1.8 * r.length_in
@@ -344,11 +384,12 @@ def _floor_drains(
               and 0.4 <= r.rect_fill <= 0.62 and 1.5 <= r.ratio <= 2.5 and r.vertices == 3]
     out: list[Found] = []
     taken: set[int] = set()
+    wedge_labels = {w.label for w in wedges}
     for w in wedges:
         if w.label in taken:
             continue
         group = [o for o in grid.near(w.center_px, 1.2 * w.length_in / ipp)
-                 if o in wedges and o.label not in taken
+                 if o.label in wedge_labels and o.label not in taken
                  and abs(o.length_in - w.length_in) <= 0.35 * w.length_in]
         if len(group) != 4:
             continue
@@ -356,7 +397,7 @@ def _floor_drains(
         for o in group[1:]:
             box = _union(box, _box(o))
         side_w, side_h = (box[2] - box[0]) * ipp, (box[3] - box[1]) * ipp
-        if not (3 <= min(side_w, side_h) and max(side_w, side_h) <= 14):
+        if not (3 <= min(side_w, side_h) and max(side_w, side_h) <= 9):
             continue
         if max(side_w, side_h) > 1.3 * min(side_w, side_h):
             continue

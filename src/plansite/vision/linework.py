@@ -103,8 +103,9 @@ def _paint(
         b = path.bbox
         if path.dashed or b[2] < x0 or b[0] > x1 or b[3] < y0 or b[1] > y1:
             continue
-        white = _is_white(path.color)
-        if path.filled and (white or path.width == 0) and path.polylines:
+        fill = path.fill if path.fill is not None else (
+            path.color if path.filled and path.width == 0 else None)
+        if path.filled and (fill is not None or _is_white(path.color)) and path.polylines:
             if pending:
                 cv2.polylines(image, pending, False, 255, 1, cv2.LINE_8)
                 pending = []
@@ -112,10 +113,10 @@ def _paint(
                         for line in path.polylines if len(line) > 2]
             if not polygons:
                 continue
-            tone = _tone(path.color)
+            tone = _tone(fill if fill is not None else path.color)
             cv2.fillPoly(image, polygons, 255 if tone == "dark" else 0)
-            if tone == "light":
-                # A pale fill shows as an edge against the paper: draw its outline.
+            # A pale fill shows as an edge against the paper; a stroked fill has its outline.
+            if tone == "light" or (path.width > 0 and path.fill is not None):
                 pending.extend(polygons)
             continue
         thin = path.width < 0.9 * usual

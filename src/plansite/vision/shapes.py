@@ -44,10 +44,21 @@ class Region:
     rect_fill: float
     # Corners of the outline simplified to within an inch: 4 for a box, many for a curve.
     vertices: int = 0
+    # Share of the outline's length in its two longest straight edges: near 0 for an oval,
+    # about 0.3 for a D, over 0.5 for a quarter circle (a door swing) or a box.
+    straight_share: float = 1.0
+    # Overlap of the region with its mirror image across its long axis: near 1 for a bowl,
+    # basin or tub, lower for a door swing's quarter circle cut by other lines.
+    symmetry: float = 0.0
+    # The same across its short axis (a D-shaped basin is symmetric this way only).
+    symmetry_minor: float = 0.0
     # Area (square inches) of what lies inside the outline but is not the region: ink and
     # enclosed holes (a drain, a tap), and how far its centre is from the region's, inches.
     inner_in2: float = 0.0
     inner_offset_in: float = 0.0
+    # Longer side of the box around what lies inside, inches (a drain is compact, a handle
+    # or a leader line is long and thin).
+    inner_extent_in: float = 0.0
     parent: int = 0
 
     @property
@@ -92,6 +103,15 @@ def _describe(
     labels: np.ndarray, label: int, stat: np.ndarray, centroid: np.ndarray, ipp: float
 ) -> Region | None:
     x, y, w, h, area = (int(v) for v in stat[:5])
+    if area == w * h:
+        # A square-on rectangle (tiles, grid cells, most of a plan): no need to measure it.
+        return Region(
+            label=label, bbox_px=(x, y, x + w, y + h),
+            center_px=(float(centroid[0]), float(centroid[1])), area_in2=area * ipp * ipp,
+            length_in=max(w, h) * ipp, width_in=min(w, h) * ipp,
+            angle=0.0 if w >= h else math.pi / 2, ellipse_fit=3 / math.pi, rect_fill=1.0,
+            vertices=4,
+        )
     mask = (labels[y:y + h, x:x + w] == label).astype(np.uint8)
     m = cv2.moments(mask, binaryImage=True)
     if m["m00"] <= 0:
@@ -117,7 +137,15 @@ def _describe(
     rect_fill = area / rect_area if rect_area > 0 else 0.0
     length, width = max(rw, rh) + 1, min(rw, rh) + 1
     eps = max(1.0 / ipp, 0.02 * cv2.arcLength(outline, True))
-    vertices = len(cv2.approxPolyDP(outline, eps, True))
+    polygon = cv2.approxPolyDP(outline, eps, True).reshape(-1, 2).astype(np.float64)
+    vertices = len(polygon)
+    edges = np.hypot(*(np.roll(polygon, -1, axis=0) - polygon).T)
+    straight = float(np.sort(edges)[-2:].sum() / edges.sum()) if edges.sum() > 0 else 1.0
+
+    symmetry = minor = 0.0
+    if 8 <= max(w, h) * ipp <= 80:
+        symmetry = _symmetry(mask, m, angle)
+        minor = _symmetry(mask, m, angle + math.pi / 2)
 
     filled = np.zeros_like(mask)
     cv2.drawContours(filled, [outline], -1, 1, thickness=cv2.FILLED)
@@ -125,10 +153,11 @@ def _describe(
     # The outline's own pixels count as filled; keep only what is well inside it.
     inner &= cv2.erode(filled, np.ones((3, 3), np.uint8)) > 0
     inner_px = int(inner.sum())
-    offset = 0.0
+    offset = extent = 0.0
     if inner_px:
         iy, ix = np.nonzero(inner)
         offset = float(np.hypot(ix.mean() + x - centroid[0], iy.mean() + y - centroid[1]))
+        extent = float(max(ix.max() - ix.min(), iy.max() - iy.min()) + 1)
 
     return Region(
         label=label,
@@ -141,9 +170,30 @@ def _describe(
         ellipse_fit=ellipse_fit,
         rect_fill=min(rect_fill, 1.0),
         vertices=vertices,
+        straight_share=straight,
+        symmetry=symmetry,
+        symmetry_minor=minor,
         inner_in2=inner_px * ipp * ipp,
         inner_offset_in=offset * ipp,
+        inner_extent_in=extent * ipp,
     )
+
+
+def _symmetry(mask: np.ndarray, m: dict, angle: float) -> float:
+    """Return the overlap (IoU) of ``mask`` with its reflection across its long axis."""
+    cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
+    c, s = np.cos(2 * angle), np.sin(2 * angle)
+    # Reflection across the line through (cx, cy) at ``angle``.
+    matrix = np.array([[c, s, cx - c * cx - s * cy], [s, -c, cy - s * cx + c * cy]])
+    h, w = mask.shape
+    pad = max(h, w)
+    big = cv2.copyMakeBorder(mask, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    matrix[:, 2] += pad - matrix[:, :2] @ np.array([pad, pad])
+    mirrored = cv2.warpAffine(big, matrix, (big.shape[1], big.shape[0]),
+                              flags=cv2.INTER_NEAREST)
+    inter = np.logical_and(big, mirrored).sum()
+    union = np.logical_or(big, mirrored).sum()
+    return float(inter / union) if union else 0.0
 
 
 def _parent(labels: np.ndarray, region: Region, reach: int = 3) -> int:

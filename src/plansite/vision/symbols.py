@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+
 from plansite.domain.sheet import BBox, Sheet
 from plansite.domain.takeoff import Detection
 from plansite.vision import exemplar
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 # Two scales closer than this share of each other are the same scale.
 SAME_SCALE = 0.01
+# Share of a symbol's stroke length in grey that makes it background.
+GREYED_SHARE = 0.7
 # At most this many distinct scales are read per sheet (the most used first).
 MAX_SCALES = 3
 
@@ -40,6 +44,7 @@ def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
         return []
 
     detections: list[Detection] = []
+    inks = _Inks(sheet)
     for feet_per_unit in _sheet_scales(sheet):
         linework = draw_linework(sheet, feet_per_unit)
         if linework is None:
@@ -54,9 +59,41 @@ def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
         found += exemplar.find_repeats(linework, rmap, examples)
         for f in found:
             d = _detection(sheet, linework, f)
-            if _scale_matches(sheet, _center(d.bbox), feet_per_unit):
+            core = linework.bbox_to_sheet(*f.core_px) if f.core_px else d.bbox
+            if _scale_matches(sheet, _center(d.bbox), feet_per_unit) and not inks.greyed(core):
                 detections.append(d)
     return detections
+
+
+class _Inks:
+    """Stroke colours by position, to tell a fixture drawn as grey background from new work.
+
+    Plans for one trade show the other trades' drawing as a grey background; an estimator
+    does not count fixtures there. A symbol counts as greyed when most of its strokes are a
+    mid grey while the sheet's own ink is black.
+    """
+
+    def __init__(self, sheet: Sheet) -> None:
+        rows = []
+        for p in sheet.paths:
+            if p.filled or p.color is None:
+                continue
+            r, g, b = p.color
+            grey = max(r, g, b) - min(r, g, b) <= 0.05 and 0.3 <= (r + g + b) / 3 <= 0.9
+            rows.append((*p.bbox, p.length(), 1.0 if grey else 0.0, (r + g + b) / 3))
+        self.rows = np.asarray(rows, np.float64).reshape(-1, 7)
+        dark = self.rows[:, 6] < 0.2
+        self.black_sheet = bool(self.rows.size) and dark.mean() >= 0.5
+
+    def greyed(self, box: BBox) -> bool:
+        if not self.black_sheet:
+            return False
+        # Only strokes wholly inside the symbol: a hatch line crossing it is not its ink.
+        r = self.rows
+        inside = (r[:, 0] >= box[0]) & (r[:, 2] <= box[2]) & (r[:, 1] >= box[1]) & (
+            r[:, 3] <= box[3])
+        total = r[inside, 4].sum()
+        return bool(total > 0 and (r[inside, 4] * r[inside, 5]).sum() >= GREYED_SHARE * total)
 
 
 def _drop_shower_drains(
