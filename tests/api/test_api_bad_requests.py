@@ -11,6 +11,9 @@ import pytest
 from conftest import PDF, ApiClient, assert_problem, corpus_file
 
 
+RASTER = "img-deepfloorplan-45719584-uk-flat.jpg"
+
+
 @pytest.fixture(scope="module")
 def project(api: ApiClient) -> str:
     return api.new_project("bad uploads")
@@ -116,3 +119,13 @@ def test_invalid_bodies_and_parameters(api: ApiClient) -> None:
     assert_problem(api.get("/api/v1/projects", params={"limit": 0}), 422, "invalid_request")
     assert_problem(api.get("/api/v1/jobs", params={"state": "lost"}), 422, "invalid_request")
     assert_problem(api.delete("/api/v1/projects"), 405, "method_not_allowed")
+
+
+def test_raster_image_is_taken_or_refused_with_a_reason(api: ApiClient, project: str) -> None:
+    """The engine does not take off scans yet: the job must then fail saying so."""
+    r = api.upload(project, corpus_file(RASTER))
+    assert r.status_code == 202, r.text
+    job = api.wait_job(r.json()["job_id"])
+    if job["state"] == "failed":
+        assert job["error"]["code"] == "unsupported_content"
+        assert RASTER in job["error"]["message"]

@@ -10,7 +10,9 @@ import json
 import pytest
 from PIL import Image
 
-from conftest import DXF, PDF, SMALL_PDF, ApiClient, assert_problem, corpus_file, expected_takeoff
+from conftest import (
+    DXF, PDF, SMALL_PDF, ApiClient, assert_problem, corpus_file, expected_takeoff,
+)
 
 
 @pytest.fixture(scope="module")
@@ -142,11 +144,16 @@ def test_sheet_image_at_chosen_dpi(api: ApiClient, flow: dict) -> None:
                    422, "invalid_request")
 
 
-def test_dxf_sheet_image_is_refused_plainly(api: ApiClient, flow: dict) -> None:
+def test_dxf_sheet_image_with_marks(api: ApiClient, flow: dict) -> None:
     plan_set = flow["sets"][DXF]["id"]
     sheet = api.get(f"/api/v1/parse/blueprints/{plan_set}/sheets").json()["items"][0]["id"]
-    assert_problem(api.get(f"/api/v1/parse/sheets/{sheet}/image"), 415,
-                   "sheet_image_unavailable")
+    plain = api.get(f"/api/v1/parse/sheets/{sheet}/image", params={"dpi": 24})
+    marked = api.get(f"/api/v1/render/sheets/{sheet}/marked.png", params={"dpi": 24})
+    assert plain.status_code == marked.status_code == 200, plain.text
+    a, b = (Image.open(io.BytesIO(r.content)).convert("RGB") for r in (plain, marked))
+    assert a.size == b.size and abs(max(a.size) - 17 * 24) <= 2
+    if expected_takeoff(DXF)["detections"]:
+        assert a.tobytes() != b.tobytes(), "no mark drawn"
 
 
 def test_counts_csv(api: ApiClient, flow: dict) -> None:

@@ -3,6 +3,7 @@ counts) and each sheet's original image at a chosen DPI."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -67,7 +68,12 @@ def sheet_image(
     """The sheet as drawn in the uploaded file, rasterised at ``dpi``."""
     row = lookups.sheet(session, sheet_id)
     path, kind = sheet_source(session, svc, row)
-    return Response(sheet_png(path, kind, row.page_index, dpi), media_type="image/png")
+    png = sheet_png(path, kind, row.page_index, dpi, render_cache(svc))
+    return Response(png, media_type="image/png")
+
+
+def render_cache(svc: Services) -> Path:
+    return svc.settings.data_dir / "renders"
 
 
 def sheet_source(session: Session, svc: Services, row: SheetRecord):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plansite.api import lookups
-from plansite.api.parse_routes import DPI, PNG, sheet_source
+from plansite.api.parse_routes import DPI, PNG, render_cache, sheet_source
 from plansite.api.problems import responses
 from plansite.api.services import Services, db, services
 from plansite.api.sheet_images import sheet_png
@@ -35,7 +35,8 @@ def marked_sheet(
         )
     ]
     path, kind = sheet_source(session, svc, row)
-    return Response(sheet_png(path, kind, row.page_index, dpi, marks), media_type="image/png")
+    png = sheet_png(path, kind, row.page_index, dpi, render_cache(svc), marks)
+    return Response(png, media_type="image/png")
 
 
 @router.get("/blueprints/{plan_set_id}/counts.csv", response_class=Response,

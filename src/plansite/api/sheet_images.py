@@ -1,14 +1,25 @@
 """Draw a sheet of a stored file as a PNG at a chosen DPI, optionally with detection marks.
 
-PDF pages are rasterised by PyMuPDF, one request at a time (it is not thread-safe);
-detections are in page points (after rotation), so a
-mark's pixel box is its bbox × dpi / 72. Shortcoming: DXF sheets and raster uploads are not
-rendered here yet; the route says so with a problem document instead of drawing a guess.
+Each renderer returns the image and the affine map from sheet coordinates to pixels,
+``px = (x - ox) · sx, py = (y - oy) · sy``, so marks land where the detections are:
+
+- PDF: PyMuPDF rasterises the page; sheet coordinates are page points (after rotation),
+  so the map is a plain scale of dpi / 72.
+- DXF: ezdxf draws the model space or layout, cropped to its extents, on a virtual sheet
+  whose long side is ``DXF_LONG_SIDE_IN`` inches (model space has no paper size, so "DPI"
+  needs a sheet to mean anything); y points up in a DXF, hence the negative ``sy``.
+
+Rendered images are cached on disk per blob, page and DPI (a drawing never changes once
+stored); marks are drawn on a copy for each request. PyMuPDF is not thread-safe (ezdxf
+renders through it too), so renders take turns behind one lock. Shortcoming: raster
+uploads are not rendered here, as the engine does not take them off yet; the route says so
+with a problem document.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import threading
 from pathlib import Path
 
@@ -19,6 +30,9 @@ from plansite.api.problems import ApiProblem
 
 MIN_DPI, MAX_DPI = 18, 600
 MAX_PIXELS = 80_000_000
+DXF_LONG_SIDE_IN = 17.0
+
+Transform = tuple[float, float, float, float]
 
 # One colour per fixture family, so marks can be told apart at a glance.
 _COLOURS = {
@@ -29,46 +43,106 @@ _COLOURS = {
 }
 _DEFAULT = (255, 0, 255)
 
-# PyMuPDF is not thread-safe: image requests in the API's thread pool take turns.
 _PYMUPDF = threading.Lock()
 
 
-def render_pdf_page(path: Path, page_index: int, dpi: int) -> Image.Image:
-    """Rasterise one page; 413 problem when the image would exceed ``MAX_PIXELS``."""
-    with _PYMUPDF, pymupdf.open(path) as doc:
-        page = doc.load_page(page_index)
-        width, height = page.rect.width * dpi / 72, page.rect.height * dpi / 72
-        if width * height > MAX_PIXELS:
-            largest = int((MAX_PIXELS / (page.rect.width * page.rect.height)) ** 0.5 * 72)
-            raise ApiProblem(413, "image_too_large", "image too large",
-                             f"{width:.0f} × {height:.0f} px at {dpi} dpi; "
-                             f"ask for {largest} dpi or less")
-        pix = page.get_pixmap(dpi=dpi, alpha=False)
-        return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
-
-
-def sheet_png(path: Path, kind: str, page_index: int, dpi: int,
+def sheet_png(path: Path, kind: str, page_index: int, dpi: int, cache: Path,
               marks: list[dict] | None = None) -> bytes:
     """PNG bytes of the sheet; ``marks`` are contract detections to outline and label."""
-    if kind != "pdf":
-        raise ApiProblem(415, "sheet_image_unavailable", "sheet image not available",
-                         f"drawing {kind.upper()} sheets as images is not supported yet; "
-                         "download the original file from the plan set instead")
-    image = render_pdf_page(path, page_index, dpi)
+    image, transform = _cached(path, kind, page_index, dpi, cache)
     if marks:
-        _draw_marks(image, marks, dpi / 72.0)
+        _draw_marks(image, marks, transform, dpi)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
-def _draw_marks(image: Image.Image, marks: list[dict], scale: float) -> None:
+def _cached(path: Path, kind: str, page: int, dpi: int, cache: Path):
+    png = cache / f"{path.name}-{page}-{dpi}.png"
+    meta = png.with_suffix(".json")
+    if png.exists() and meta.exists():
+        return Image.open(png).convert("RGB"), tuple(json.loads(meta.read_text()))
+
+    if kind == "pdf":
+        image, transform = render_pdf_page(path, page, dpi)
+    elif kind == "dxf":
+        image, transform = render_dxf_sheet(path, page, dpi)
+    else:
+        raise ApiProblem(415, "sheet_image_unavailable", "sheet image not available",
+                         f"drawing {kind} sheets as images is not supported; download the "
+                         "original file from the plan set instead")
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = png.with_suffix(".tmp")
+    image.save(partial, format="PNG")
+    meta.write_text(json.dumps(transform))
+    partial.replace(png)
+    return image, transform
+
+
+def _check_size(width: float, height: float, dpi: int) -> None:
+    if width * height > MAX_PIXELS:
+        largest = int(dpi * (MAX_PIXELS / (width * height)) ** 0.5)
+        raise ApiProblem(413, "image_too_large", "image too large",
+                         f"{width:.0f} × {height:.0f} px at {dpi} dpi; "
+                         f"ask for {largest} dpi or less")
+
+
+def render_pdf_page(path: Path, page_index: int, dpi: int) -> tuple[Image.Image, Transform]:
+    with _PYMUPDF, pymupdf.open(path) as doc:
+        page = doc.load_page(page_index)
+        scale = dpi / 72.0
+        _check_size(page.rect.width * scale, page.rect.height * scale, dpi)
+        pix = page.get_pixmap(dpi=dpi, alpha=False)
+        image = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+    return image, (0.0, 0.0, scale, scale)
+
+
+def render_dxf_sheet(path: Path, index: int, dpi: int) -> tuple[Image.Image, Transform]:
+    """Sheet ``index`` as ``parsing.dxf_sheets`` numbers them: model space, then layouts."""
+    from ezdxf import bbox as ezbbox
+    from ezdxf.addons.drawing import Frontend, RenderContext, layout
+    from ezdxf.addons.drawing.config import BackgroundPolicy, Configuration
+    from ezdxf.addons.drawing.pymupdf import PyMuPdfBackend
+    from ezdxf.math import BoundingBox2d
+
+    from plansite.parsing.dxf_sheets import open_dxf
+
+    doc = open_dxf(path)
+    spaces = [doc.modelspace()] + [
+        lay for lay in doc.layouts if lay.name != "Model" and len(lay) > 0
+    ]
+    space = spaces[index]
+    box = ezbbox.extents(space, fast=True)
+    if not box.has_data or box.size.x <= 0 or box.size.y <= 0:
+        raise ApiProblem(415, "sheet_image_unavailable", "sheet image not available",
+                         "this DXF sheet has no drawable extent")
+
+    w, h = box.size.x, box.size.y
+    long_mm = DXF_LONG_SIDE_IN * 25.4
+    page = layout.Page(long_mm * w / max(w, h), long_mm * h / max(w, h), layout.Units.mm)
+    _check_size(page.width / 25.4 * dpi, page.height / 25.4 * dpi, dpi)
+    crop = BoundingBox2d([(box.extmin.x, box.extmin.y), (box.extmax.x, box.extmax.y)])
+    with _PYMUPDF:
+        backend = PyMuPdfBackend()
+        config = Configuration(background_policy=BackgroundPolicy.WHITE)
+        Frontend(RenderContext(doc), backend, config=config).draw_layout(space)
+        png = backend.get_pixmap_bytes(page, fmt="png", dpi=dpi, render_box=crop)
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return image, (box.extmin.x, box.extmax.y, image.width / w, -image.height / h)
+
+
+def _draw_marks(image: Image.Image, marks: list[dict], t: Transform, dpi: int) -> None:
     draw = ImageDraw.Draw(image)
-    width = max(2, int(scale * 1.5))
+    ox, oy, sx, sy = t
+    width = max(2, dpi // 48)
+    pad = width * 2
     for det in marks:
-        x0, y0, x1, y1 = (v * scale for v in det["bbox"])
+        x0, y0, x1, y1 = det["bbox"]
+        xs = sorted(((x0 - ox) * sx, (x1 - ox) * sx))
+        ys = sorted(((y0 - oy) * sy, (y1 - oy) * sy))
         colour = _COLOURS.get(det["type"], _DEFAULT)
-        pad = width * 2
-        draw.rectangle((x0 - pad, y0 - pad, x1 + pad, y1 + pad), outline=colour, width=width)
-        label = det["type"] if det.get("quantity", 1) == 1 else f"{det['type']} ×{det['quantity']}"
-        draw.text((x0 - pad, max(0, y0 - pad - 12)), label, fill=colour)
+        draw.rectangle((xs[0] - pad, ys[0] - pad, xs[1] + pad, ys[1] + pad), outline=colour,
+                       width=width)
+        quantity = det.get("quantity", 1)
+        label = det["type"] if quantity == 1 else f"{det['type']} ×{quantity}"
+        draw.text((xs[0] - pad, max(0, ys[0] - pad - 12)), label, fill=colour)
