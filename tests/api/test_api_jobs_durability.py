@@ -6,7 +6,7 @@ import threading
 import time
 from datetime import datetime
 
-from conftest import DXF, PDF, SMALL_PDF, ApiClient, Server, corpus_file, expected_takeoff
+from conftest import DXF, SMALL_PDF, ApiClient, Server, corpus_file, expected_takeoff
 
 
 def test_restart_mid_job_runs_it_again_to_one_result(tmp_path) -> None:
@@ -14,7 +14,9 @@ def test_restart_mid_job_runs_it_again_to_one_result(tmp_path) -> None:
     try:
         with server.client() as api:
             project = api.new_project("restart")
-            up = api.upload(project, corpus_file(PDF)).json()
+            # A fresh server boots its analysis forkserver on the first job (seconds), so
+            # even this small drawing is still running when the kill lands.
+            up = api.upload(project, corpus_file(DXF)).json()
             _wait_running(api, up["job_id"])
             server.kill()
 
@@ -27,7 +29,7 @@ def test_restart_mid_job_runs_it_again_to_one_result(tmp_path) -> None:
     finally:
         server.stop()
 
-    want = expected_takeoff(PDF)
+    want = expected_takeoff(DXF)
     assert job["state"] == "succeeded", job
     assert job["attempts"] == 2, "the job should have been interrupted once and re-run"
     assert takeoff["counts"] == want["counts"]

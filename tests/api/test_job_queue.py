@@ -89,3 +89,12 @@ def test_dead_local_owner_is_released_at_once(sessions) -> None:
     alive = JobQueue(sessions, f"{socket.gethostname()}:1", 3600, 3)
     assert alive.release_dead_local() == 1
     assert alive.claim().attempt == 2
+
+
+def test_clean_shutdown_puts_running_jobs_back(sessions) -> None:
+    _job(sessions)
+    queue = JobQueue(sessions, "host:1", 3600, 3)
+    claim = queue.claim()
+    assert queue.release_own() == 1
+    assert not queue.heartbeat(claim, "detect", 10.0), "the old claim must be fenced off"
+    assert JobQueue(sessions, "host:2", 3600, 3).claim().attempt == 2

@@ -62,11 +62,16 @@ class Worker:
         log.info("worker started: %d thread(s), owner %s", len(self._threads), self.queue.owner)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop taking jobs. A job still running is left to its lease and re-run later."""
+        """Stop taking jobs; a job still running goes back to the queue to run again."""
         self._stop.set()
         self._wake.set()
         for thread in self._threads:
             thread.join(timeout)
+        try:
+            self.queue.release_own()
+        except Exception:
+            log.exception("shutdown: could not put running jobs back; their leases will "
+                          "expire and another start will take them")
 
     def wake(self) -> None:
         self._wake.set()

@@ -148,6 +148,20 @@ class JobQueue:
         )
         return len(dead)
 
+    def release_own(self) -> int:
+        """Put back the jobs this worker holds (clean shutdown); late results are fenced."""
+        with self.sessions.begin() as session:
+            released = session.execute(
+                update(Job)
+                .where(Job.lease_owner == self.owner, Job.state == "running")
+                .values(state="queued", stage="queued", lease_owner=None,
+                        lease_expires_at=None)
+            ).rowcount
+        if released:
+            log.warning("shutdown: %d running job(s) put back in the queue for the next "
+                        "start", released)
+        return released
+
     # -- helpers ------------------------------------------------------------------------
 
     def _cas(self, job_id: str, attempts: int, runnable, values: dict) -> bool:
