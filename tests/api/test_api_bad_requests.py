@@ -10,7 +10,6 @@ import pytest
 
 from conftest import PDF, ApiClient, assert_problem, corpus_file
 
-
 RASTER = "img-deepfloorplan-45719584-uk-flat.jpg"
 
 

@@ -32,7 +32,7 @@ def test_served_openapi_is_the_generated_one(api: ApiClient, tmp_path) -> None:
 
 
 def test_every_variable_is_documented() -> None:
-    documented = set(re.findall(r"^\| `(PLANSITE_\w+)`", DOCS.read_text(), flags=re.M))
+    documented = set(re.findall(r"^\| `(PLANSITE_\w+)`", DOCS.read_text(), flags=re.MULTILINE))
     assert documented == set(ENV_VARS)
 
 

@@ -11,7 +11,13 @@ import pytest
 from PIL import Image
 
 from conftest import (
-    DXF, PDF, SMALL_PDF, ApiClient, assert_problem, corpus_file, expected_takeoff,
+    DXF,
+    PDF,
+    SMALL_PDF,
+    ApiClient,
+    assert_problem,
+    corpus_file,
+    expected_takeoff,
 )
 
 

@@ -115,7 +115,7 @@ def _child_main(path: str, filename: str, ocr: bool, conn) -> None:
     except PlansiteError as exc:
         exc.path = filename
         conn.send(("error", exc.code, exc.one_line()))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any engine defect must reach the parent
         conn.send(("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
     finally:
         conn.close()

@@ -12,8 +12,14 @@ from fastapi import APIRouter, FastAPI
 
 from plansite import __version__
 from plansite.api import (
-    blueprints_routes, chat_routes, detect_routes, estimate_routes, jobs_routes, parse_routes,
-    problems, render_routes,
+    blueprints_routes,
+    chat_routes,
+    detect_routes,
+    estimate_routes,
+    jobs_routes,
+    parse_routes,
+    problems,
+    render_routes,
 )
 from plansite.api.services import close_services, open_services
 from plansite.observability import install as install_observability

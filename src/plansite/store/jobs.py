@@ -28,7 +28,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -92,10 +92,10 @@ class JobQueue:
             if attempts >= self.max_attempts:
                 self._give_up(job_id, attempts, runnable)
                 continue
-            values = dict(
-                state="running", stage="starting", lease_owner=self.owner,
-                lease_expires_at=now + self.lease, attempts=attempts + 1, started_at=now,
-            )
+            values = {
+                "state": "running", "stage": "starting", "lease_owner": self.owner,
+                "lease_expires_at": now + self.lease, "attempts": attempts + 1, "started_at": now,
+            }
             if self._cas(job_id, attempts, runnable, values):
                 log.info("job %s claimed by %s (attempt %d)", job_id, self.owner, attempts + 1)
                 return Claim(job_id, plan_set_id, attempts + 1, self.owner)
@@ -103,26 +103,26 @@ class JobQueue:
 
     def heartbeat(self, claim: Claim, stage: str, progress: float) -> bool:
         """Extend the lease and record progress; False when the lease was lost."""
-        values = dict(
-            stage=stage, progress=round(progress, 1),
-            lease_expires_at=utcnow() + self.lease,
-        )
+        values = {
+            "stage": stage, "progress": round(progress, 1),
+            "lease_expires_at": utcnow() + self.lease,
+        }
         return self._fenced(claim, values, None)
 
     def complete(self, session: Session, claim: Claim) -> None:
         """Mark the job done inside ``session``, the transaction that holds its result."""
-        values = dict(
-            state="succeeded", stage="done", progress=100.0, finished_at=utcnow(),
-            lease_owner=None, lease_expires_at=None,
-        )
+        values = {
+            "state": "succeeded", "stage": "done", "progress": 100.0, "finished_at": utcnow(),
+            "lease_owner": None, "lease_expires_at": None,
+        }
         if not self._fenced(claim, values, session):
             raise LeaseLost(f"job {claim.job_id}: lease lost before completion")
 
     def fail(self, claim: Claim, code: str, message: str) -> bool:
-        values = dict(
-            state="failed", stage="failed", finished_at=utcnow(), error_code=code,
-            error_message=message, lease_owner=None, lease_expires_at=None,
-        )
+        values = {
+            "state": "failed", "stage": "failed", "finished_at": utcnow(), "error_code": code,
+            "error_message": message, "lease_owner": None, "lease_expires_at": None,
+        }
         return self._fenced(claim, values, None)
 
     def release_dead_local(self) -> int:
@@ -196,10 +196,10 @@ class JobQueue:
             "server's memory - try splitting the plan set, or ask the operator to check "
             "the server log for this job id"
         )
-        values = dict(
-            state="failed", stage="failed", finished_at=utcnow(), error_code="job_abandoned",
-            error_message=message, lease_owner=None, lease_expires_at=None,
-        )
+        values = {
+            "state": "failed", "stage": "failed", "finished_at": utcnow(),
+            "error_code": "job_abandoned", "error_message": message, "lease_owner": None, "lease_expires_at": None,
+        }
         if self._cas(job_id, attempts, runnable, values):
             log.error("job %s failed after %d interrupted attempts", job_id, attempts)
 
@@ -223,4 +223,4 @@ def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every time we store is UTC."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)

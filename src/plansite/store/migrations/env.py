@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from plansite.store.migrate import target_metadata
 from plansite.store.db import make_engine
+from plansite.store.migrate import target_metadata
 
 config = context.config
 
