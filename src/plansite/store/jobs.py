@@ -198,7 +198,8 @@ class JobQueue:
         )
         values = {
             "state": "failed", "stage": "failed", "finished_at": utcnow(),
-            "error_code": "job_abandoned", "error_message": message, "lease_owner": None, "lease_expires_at": None,
+            "error_code": "job_abandoned", "error_message": message, "lease_owner": None,
+            "lease_expires_at": None,
         }
         if self._cas(job_id, attempts, runnable, values):
             log.error("job %s failed after %d interrupted attempts", job_id, attempts)
