@@ -1,0 +1,194 @@
+"""Fixture symbols found by geometry on small synthetic sheets drawn at a known scale.
+
+Every sheet here is drawn at 1/4" = 1'-0" (one PDF point is 2/3 of a real inch), with the
+fixtures at real size, so the tests check the rules in real inches as the engine sees them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from plansite.domain.sheet import PathItem, Point, Scale, Sheet
+from plansite.vision.symbols import find_symbols
+
+FEET_PER_PT = 1 / 18  # 1/4" = 1'-0"
+IN = 1.5  # points per real inch at that scale
+
+
+def _path(points: list[Point], closed: bool = True) -> PathItem:
+    pts = list(points) + ([points[0]] if closed else [])
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return PathItem(bbox=(min(xs), min(ys), max(xs), max(ys)), polylines=(tuple(pts),),
+                    color=(0.0, 0.0, 0.0), width=0.5, closed=closed)
+
+
+def _ellipse(cx: float, cy: float, w_in: float, h_in: float, n: int = 48) -> PathItem:
+    a, b = w_in * IN / 2, h_in * IN / 2
+    return _path([(cx + a * math.cos(2 * math.pi * k / n), cy + b * math.sin(2 * math.pi * k / n))
+                  for k in range(n)])
+
+
+def _rect(cx: float, cy: float, w_in: float, h_in: float) -> PathItem:
+    a, b = w_in * IN / 2, h_in * IN / 2
+    return _path([(cx - a, cy - b), (cx + a, cy - b), (cx + a, cy + b), (cx - a, cy + b)])
+
+
+def _rounded_rect(cx: float, cy: float, w_in: float, h_in: float, r_in: float) -> PathItem:
+    a, b, r = w_in * IN / 2, h_in * IN / 2, r_in * IN
+    pts: list[Point] = []
+    corners = ((a - r, b - r, 0), (-a + r, b - r, 90), (-a + r, -b + r, 180), (a - r, -b + r, 270))
+    for x, y, start in corners:
+        for k in range(9):
+            t = math.radians(start + 90 * k / 8)
+            pts.append((cx + x + r * math.cos(t), cy + y + r * math.sin(t)))
+    return _path(pts)
+
+
+def _water_closet(cx: float, cy: float) -> list[PathItem]:
+    """An elongated bowl (15 x 19 in) with a 20 x 8 in tank behind it (above, y down)."""
+    return [_ellipse(cx, cy, 15, 19), _rect(cx, cy - (9.5 + 1 + 4) * IN, 20, 8)]
+
+
+def _lavatory(cx: float, cy: float) -> list[PathItem]:
+    """A 20 x 15 in oval rim, a 16 x 11 in bowl inside it and a 2 in drain."""
+    return [_ellipse(cx, cy, 20, 15), _ellipse(cx, cy, 16, 11), _ellipse(cx, cy, 2, 2, 16)]
+
+
+def _bathtub(cx: float, cy: float) -> list[PathItem]:
+    """A 60 x 30 in tub: rectangle rim, rounded inner outline, drain at one end."""
+    return [_rect(cx, cy, 60, 30), _rounded_rect(cx, cy, 54, 24, 10),
+            _ellipse(cx - 20 * IN, cy, 2, 2, 16)]
+
+
+def _door_swing(x: float, y: float, width_in: float = 30) -> list[PathItem]:
+    """A door leaf and its quarter-circle swing hinged at (x, y)."""
+    r = width_in * IN
+    arc = [(x + r * math.cos(math.radians(a)), y - r * math.sin(math.radians(a)))
+           for a in range(0, 91, 5)]
+    return [_path(arc, closed=False), _path([(x, y), (x, y - r)], closed=False),
+            _path([(x - 5, y), (x + r + 5, y)], closed=False)]
+
+
+def _sheet(paths: list[PathItem], scaled: bool = True) -> Sheet:
+    sheet = Sheet(index=0, source="synthetic", width=800, height=600, units="pt")
+    sheet.paths = paths
+    if scaled:
+        sheet.scales = [Scale('1/4" = 1\'-0"', FEET_PER_PT, (700, 580, 760, 590))]
+    return sheet
+
+
+def _found(sheet: Sheet, exemplars=None) -> list[tuple[str, float, float]]:
+    out = []
+    for d in find_symbols(sheet, exemplars or []):
+        out.append((d.fixture_type, (d.bbox[0] + d.bbox[2]) / 2, (d.bbox[1] + d.bbox[3]) / 2))
+    return out
+
+
+def _types(found: list[tuple[str, float, float]]) -> list[str]:
+    return sorted(t for t, _, _ in found)
+
+
+def test_water_closet_lavatory_and_bathtub_are_found_where_drawn() -> None:
+    sheet = _sheet(_water_closet(100, 150) + _lavatory(300, 150) + _bathtub(500, 300))
+    found = _found(sheet)
+
+    assert _types(found) == ["bathtub", "lavatory", "water_closet"]
+    where = {t: (x, y) for t, x, y in found}
+    assert math.dist(where["lavatory"], (300, 150)) < 10
+    assert math.dist(where["bathtub"], (500, 300)) < 10
+    # The toilet's box spans bowl and tank: its centre lies between them.
+    assert abs(where["water_closet"][0] - 100) < 5
+    assert 150 - 25 < where["water_closet"][1] < 150
+
+
+def test_symbols_are_found_turned_and_mirrored() -> None:
+    turned = [_turn(p, 400, 300, 90) for p in _water_closet(400, 300)]
+    mirrored = [_turn(p, 200, 300, 180) for p in _water_closet(200, 300)]
+    slanted = [_turn(p, 600, 300, 30) for p in _lavatory(600, 300)]
+    found = _found(_sheet(turned + mirrored + slanted))
+
+    assert _types(found) == ["lavatory", "water_closet", "water_closet"]
+
+
+def test_same_size_non_fixtures_are_not_fixtures() -> None:
+    paths = (
+        _door_swing(100, 200)            # a 30 in door and its swing
+        + [_rect(300, 200, 60, 30)]      # a 60 x 30 in table, tub-sized but square-cornered
+        + [_ellipse(500, 200, 15, 19)]   # a toilet-sized oval with no tank, rim or drain
+        + [_rect(650, 200, 24, 24)]      # an empty 24 in square (a tile, a cabinet)
+    )
+    assert _found(_sheet(paths)) == []
+
+
+def test_fixtures_drawn_at_the_wrong_size_are_not_fixtures() -> None:
+    # The same toilet drawn at twice real size reads as a 30 x 38 in bowl: not a toilet.
+    big = [_scaled(p, 100, 150, 2.0) for p in _water_closet(100, 150)]
+    assert _found(_sheet(big)) == []
+
+
+def test_no_scale_means_no_symbols() -> None:
+    sheet = _sheet(_water_closet(100, 150) + _lavatory(300, 150), scaled=False)
+    assert find_symbols(sheet, []) == []
+
+
+def test_exemplar_is_found_again_turned_and_mirrored() -> None:
+    def mark(cx: float, cy: float) -> list[PathItem]:
+        """An asymmetric 18 x 12 in symbol: a box with a small box in one corner, a circle."""
+        return [_rect(cx, cy, 18, 12), _rect(cx - 5 * IN, cy - 3 * IN, 5, 4),
+                _ellipse(cx + 4 * IN, cy + 2 * IN, 5, 5, 24)]
+
+    original = mark(100, 100)
+    turned = [_turn(p, 300, 100, 90) for p in mark(300, 100)]
+    mirrored = [_mirror(p, 500, 100) for p in mark(500, 100)]
+    slanted = [_turn(_mirror(p, 500, 400), 500, 400, 45) for p in mark(500, 400)]
+    askew = [_turn(p, 700, 400, 20) for p in mark(700, 400)]
+    distractor = [_rect(300, 300, 18, 12), _rect(300, 300, 6, 6)]
+    sheet = _sheet(original + turned + mirrored + slanted + askew + distractor)
+    a = 9 * IN + 3
+    found = [(t, x, y) for t, x, y in _found(sheet, [(100 - a, 100 - a, 100 + a, 100 + a)])]
+
+    spots = sorted((round(x / 100), round(y / 100)) for _, x, y in found)
+    assert spots == [(1, 1), (3, 1), (5, 1), (5, 4), (7, 4)]
+    assert all(t == "other" for t, _, _ in found)
+
+
+def test_exemplar_takes_the_type_the_rules_read_in_it() -> None:
+    sheet = _sheet(_lavatory(100, 100) + [_turn(p, 300, 100, 90) for p in _lavatory(300, 100)])
+    a = 12 * IN
+    found = find_symbols(sheet, [(100 - a, 100 - a, 100 + a, 100 + a)])
+    repeats = [d for d in found if d.method == "exemplar"]
+
+    assert len(repeats) == 2
+    assert {d.fixture_type for d in repeats} == {"lavatory"}
+
+
+def test_grey_background_fixtures_are_not_counted() -> None:
+    grey = [PathItem(p.bbox, p.polylines, color=(0.5, 0.5, 0.5), width=0.5, closed=True)
+            for p in _water_closet(100, 150)]
+    black = _lavatory(300, 150) + _bathtub(500, 400)
+    assert _types(_found(_sheet(grey + black))) == ["bathtub", "lavatory"]
+
+
+def _turn(p: PathItem, cx: float, cy: float, degrees: float) -> PathItem:
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    pts = [(cx + (x - cx) * c - (y - cy) * s, cy + (x - cx) * s + (y - cy) * c)
+           for x, y in p.polylines[0]]
+    return _path(pts[:-1] if p.closed else pts, closed=p.closed)
+
+
+def _mirror(p: PathItem, cx: float, cy: float) -> PathItem:
+    pts = [(2 * cx - x, y) for x, y in p.polylines[0]]
+    return _path(pts[:-1] if p.closed else pts, closed=p.closed)
+
+
+def _scaled(p: PathItem, cx: float, cy: float, k: float) -> PathItem:
+    pts = [(cx + (x - cx) * k, cy + (y - cy) * k) for x, y in p.polylines[0]]
+    return _path(pts[:-1] if p.closed else pts, closed=p.closed)
+
+
+@pytest.mark.parametrize("degrees", [0, 45, 120])
+def test_bathtub_at_any_turn(degrees: float) -> None:
+    tub = [_turn(p, 400, 300, degrees) for p in _bathtub(400, 300)]
+    assert _types(_found(_sheet(tub))) == ["bathtub"]
