@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from plansite.api import lookups
 from plansite.api.pagination import Page, PageParams, page_params, paginate
 from plansite.api.problems import ApiProblem, not_found, responses
-from plansite.api.schemas import FileOut, PlanSetOut, ProjectIn, ProjectOut, UploadOut
+from plansite.api.schemas import (
+    FileOut,
+    PlanSetOut,
+    ProjectIn,
+    ProjectOut,
+    TakeoffDoc,
+    UploadOut,
+)
 from plansite.api.services import Services, db, services
 from plansite.api.uploads import UploadedFile, receive_files
 from plansite.store.jobs import JobQueue
@@ -149,7 +156,8 @@ def _plan_set_out(session: Session, ps: PlanSet) -> PlanSetOut:
     return PlanSetOut.of(ps, list(files), lookups.latest_job(session, ps.id))
 
 
-@router.get("/blueprints/{plan_set_id}/takeoff", responses=responses(404, 409))
+@router.get("/blueprints/{plan_set_id}/takeoff", response_model=None,
+            responses={200: {"model": TakeoffDoc}, **responses(404, 409)})
 def get_takeoff(plan_set_id: str, session: DB) -> dict[str, Any]:
     """The takeoff as ``plansite analyze --format json`` prints it, merged over the plan
     set's files (sheets numbered through the set), plus a ``files`` list."""

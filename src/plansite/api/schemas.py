@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from plansite.store.jobs import as_utc
 from plansite.store.models import Job, PlanFile, PlanSet, Project
@@ -122,6 +122,30 @@ class DetectionOut(BaseModel):
     plan_set_id: str
     sheet_id: str
     detection: dict[str, Any]
+
+
+class TakeoffDoc(BaseModel):
+    """The takeoff contract (``Takeoff.to_dict()``), documented for the OpenAPI document.
+
+    Only the top level is spelled out; the nested objects are the CLI's and are returned
+    as stored, without re-validation.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    source: str
+    kind: str
+    status: Literal["success", "partial", "failed"]
+    counts: dict[str, int]
+    total_fixtures: int
+    sheets: list[dict[str, Any]]
+    detections: list[dict[str, Any]]
+    pipe_runs: list[dict[str, Any]]
+    pipe_totals_ft: dict[str, float]
+    errors: list[dict[str, Any]]
+    files: list[dict[str, Any]] = Field(
+        description="the plan set's files in upload order, with their first sheet number"
+    )
 
 
 class ChatIn(BaseModel):
