@@ -128,3 +128,27 @@ def test_raster_image_is_taken_or_refused_with_a_reason(api: ApiClient, project:
     if job["state"] == "failed":
         assert job["error"]["code"] == "unsupported_content"
         assert RASTER in job["error"]["message"]
+
+
+# starlette's TestClient warns that its httpx backend is deprecated; it works as before.
+@pytest.mark.filterwarnings("ignore:Using `httpx`")
+def test_full_disk_is_a_507_and_nothing_is_recorded(tmp_path, monkeypatch) -> None:
+    """In-process (the failure is injected): the blob store refuses to write."""
+    import errno
+
+    from fastapi.testclient import TestClient
+
+    from plansite.api.app import create_app
+    from plansite.settings import Settings
+    from plansite.store.blobs import BlobStore
+
+    def full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(BlobStore, "begin", full)
+    with TestClient(create_app(Settings(data_dir=tmp_path, workers=0))) as client:
+        project = client.post("/api/v1/projects", json={"name": "full"}).json()["id"]
+        r = client.post(f"/api/v1/projects/{project}/blueprints",
+                        files={"file": (PDF, corpus_file(PDF).read_bytes())})
+        assert_problem(r, 507, "storage_unavailable")
+        assert client.get(f"/api/v1/projects/{project}/blueprints").json()["total"] == 0

@@ -98,3 +98,24 @@ def test_clean_shutdown_puts_running_jobs_back(sessions) -> None:
     assert queue.release_own() == 1
     assert not queue.heartbeat(claim, "detect", 10.0), "the old claim must be fenced off"
     assert JobQueue(sessions, "host:2", 3600, 3).claim().attempt == 2
+
+
+def test_racing_workers_claim_each_job_exactly_once(sessions) -> None:
+    import threading
+
+    jobs = {_job(sessions) for _ in range(12)}
+    claimed: list[str] = []
+    lock = threading.Lock()
+
+    def drain(owner: str) -> None:
+        queue = JobQueue(sessions, owner, 3600, 3)
+        while (claim := queue.claim()) is not None:
+            with lock:
+                claimed.append(claim.job_id)
+
+    threads = [threading.Thread(target=drain, args=(f"host:{n}",)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(claimed) == sorted(jobs)

@@ -73,7 +73,7 @@ def get_project(project_id: str, session: DB) -> ProjectOut:
 
 @router.post(
     "/projects/{project_id}/blueprints", status_code=202, response_model=UploadOut,
-    openapi_extra=UPLOAD_BODY, responses=responses(400, 404, 413, 415, 422),
+    openapi_extra=UPLOAD_BODY, responses=responses(400, 404, 413, 415, 422, 507),
 )
 async def upload_blueprints(
     project_id: str, request: Request, svc: Annotated[Services, Depends(services)]

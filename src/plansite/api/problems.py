@@ -103,5 +103,5 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def _describe(status: int) -> str:
     return {
         400: "Bad request", 404: "Not found", 409: "Conflict", 413: "Upload too large",
-        415: "Not a drawing file", 422: "Invalid request",
+        415: "Not a drawing file", 422: "Invalid request", 507: "Storage unavailable",
     }.get(status, "Error")

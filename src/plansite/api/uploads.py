@@ -120,6 +120,12 @@ async def receive_files(request: Request, blobs: BlobStore, max_bytes: int) -> l
     except MultipartParseError as exc:
         collector.discard()
         raise ApiProblem(400, "bad_multipart", "malformed multipart body", str(exc)) from None
+    except OSError as exc:
+        collector.discard()
+        log.error("cannot write an upload to the blob store %s: %s", blobs.root, exc)
+        raise ApiProblem(507, "storage_unavailable", "storage unavailable",
+                         "the server could not store the file (disk full or not writable); "
+                         "try again later - the operator has the details") from None
     except BaseException:
         collector.discard()
         raise
