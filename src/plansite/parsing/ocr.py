@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from plansite.domain.sheet import BBox, PathItem, Sheet, TextItem
 from plansite.errors import MissingDependency
+from plansite.parsing.titleblock import NON_PLUMBING_TRADES, read_title_block
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,8 +42,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A page is OCR'd when at least this many lines of stroked glyphs lie outside its text layer.
+# A page is looked at when it has this many paths, and OCR'd when at least this many
+# lines of stroked glyphs lie outside its text layer and a sample of them reads as words.
+OCR_MIN_PATHS = 200
 OCR_MIN_LINES = 12
+SAMPLE_LINES = 30
+SAMPLE_MIN_LINES = 8
+SAMPLE_MIN_ASPECT = 2.5
+SAMPLE_MIN_YIELD = 0.3
+# A word: three letters, a tag ("WC-1", "L2") or a number of two digits.
+_WORDLIKE = re.compile(r"[A-Z]{3,}|[A-Z]{1,3}-?\d|\d{2,}")
 # A glyph stroke fits in this share of the sheet's longer side (24 pt on a 42 in sheet).
 GLYPH_MAX_SHARE = 0.008
 # Letters are at least this share of the longer side high (2.7 pt on a 42 in sheet).
@@ -72,10 +82,11 @@ class StrokeLine:
 
 
 def needs_ocr(sheet: Sheet) -> bool:
-    """Tell whether a page carries text drawn as strokes that its text layer lacks."""
-    if sheet.raster or not sheet.paths:
-        return False
-    return len(stroke_lines(sheet)) >= OCR_MIN_LINES
+    """Tell whether a page may carry stroked text: it has line work and is not an image.
+
+    This is the cheap gate; ``ocr_page`` decides from a sample whether the strokes read.
+    """
+    return not sheet.raster and len(sheet.paths) >= OCR_MIN_PATHS
 
 
 def tesseract_available() -> bool:
@@ -95,14 +106,39 @@ def ocr_page(page: pymupdf.Page | None, sheet: Sheet) -> list[TextItem]:
             path=sheet.source,
         )
 
-    lines = stroke_lines(sheet)
-    if not lines:
+    # A sheet whose text layer already names another trade (structural, electrical) has no
+    # plumbing text to read: its outlined words are not worth the time.
+    read_title_block(sheet)
+    if sheet.discipline in NON_PLUMBING_TRADES:
         return []
+
+    lines = stroke_lines(sheet)
+    if len(lines) < OCR_MIN_LINES:
+        return []
+
+    # Symbols and hatching also make short runs of strokes; read a sample of the longer
+    # runs first and go on only when enough of them are words.
+    long = [k for k, line in enumerate(lines) if _aspect(line) >= SAMPLE_MIN_ASPECT]
+    if len(long) < SAMPLE_MIN_LINES:
+        return []
+    step = max(1, len(long) // SAMPLE_LINES)
+    chosen = long[::step][:SAMPLE_LINES]
+    sample = read_lines([lines[k] for k in chosen])
+    words = [t for t in sample if _WORDLIKE.search(t.text) and t.confidence >= 0.6]
+    if len(words) < SAMPLE_MIN_YIELD * len(chosen):
+        log.info("%s p%d: stroked runs do not read as text; OCR skipped",
+                 sheet.source, sheet.index + 1)
+        return []
+
+    # The whole sheet is read in one mosaic, sample included: a line reads best among
+    # the same neighbours every time.
     return read_lines(lines)
 
 
 def read_lines(lines: list[StrokeLine]) -> list[TextItem]:
     """Draw the lines into one mosaic, OCR it once, and map the words back to the lines."""
+    if not lines:
+        return []
     import pytesseract
     from PIL import Image
 

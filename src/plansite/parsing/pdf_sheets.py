@@ -105,8 +105,10 @@ def read_page(page: pymupdf.Page, index: int, source: str, ocr: bool = True) -> 
     # Outlined (SHX) text leaves a page with line work but no words: read it by OCR.
     if ocr and needs_ocr(sheet):
         try:
-            sheet.texts.extend(ocr_page(page, sheet))
-            sheet.notes.append("text read by OCR (the sheet draws its text as strokes)")
+            read = ocr_page(page, sheet)
+            sheet.texts.extend(read)
+            if read:
+                sheet.notes.append("text read by OCR (the sheet draws its text as strokes)")
         except MissingDependency:
             raise
         except Exception as exc:  # noqa: BLE001 - OCR is best effort; the page still counts

@@ -32,6 +32,10 @@ DISCIPLINES: dict[str, str] = {
     "D": "demolition",
 }
 
+# Trades whose sheets never tag plumbing fixtures; their plans repeat the plumbing sheets'.
+NON_PLUMBING_TRADES = frozenset({"electrical", "structural", "civil", "landscape", "telecom",
+                                 "fire_protection"})
+
 _SHEET_ID = re.compile(r"^([A-Z]{1,2})[-.\s]?(\d{1,3}(?:[.\-]\d{1,3})?[A-Z]?)$")
 _TITLE_WORDS = re.compile(
     r"\b(PLAN|PLANS|ELEVATIONS?|SECTIONS?|DETAILS?|SCHEDULES?|LAYOUT|SITE|FLOOR|ROOF|"

@@ -5,7 +5,8 @@ Only short labels count: a sentence that mentions a shower is a note. A label ma
 supply qualifier after the name ("KITCHEN SINK SUPPLIED BY OTHERS"): the fixture is still
 drawn and connected. Room names that merely contain a fixture word ("SHOWER ROOM",
 "TOILET 137A") are rooms, not fixtures. Descriptions in a schedule, legend or abbreviation
-list, screened grey background text and existing or removed work are not counted.
+list, screened grey background text, existing or removed work and the sheets of other
+trades (electrical, structural, ...) are not counted.
 
 Known shortcomings: a label names one fixture, so "2 BASINS" counts one; a label far from
 its symbol is counted where the label is.
@@ -18,7 +19,7 @@ import re
 from plansite.domain.fixtures import fixture_from_words
 from plansite.domain.sheet import Sheet, TextItem
 from plansite.vision.phrases import join_stacked_lines
-from plansite.vision.tags import SCREENED_SHADE
+from plansite.vision.tags import OTHER_TRADES, SCREENED_SHADE
 from plansite.vision.views import schedule_rows
 
 MAX_LABEL_WORDS = 3
@@ -44,6 +45,8 @@ _SUPPLY_QUALIFIER = re.compile(
 
 def find_labels(sheet: Sheet) -> list[tuple[str, TextItem]]:
     """Return (fixture type, text) for each short label that names a fixture."""
+    if sheet.discipline in OTHER_TRADES:
+        return []
     keys, descriptions = schedule_rows(sheet)
     skip = keys | descriptions
     usable = [

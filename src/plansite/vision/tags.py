@@ -11,10 +11,12 @@ What a tag is *not* is decided here too:
   whose fixtures the engineer's own tags already carry;
 - once a sheet tags a fixture with a number ("FD-1"), the bare prefix on the same sheet
   ("FD" at a pipe end) marks a drop or a reference, not another fixture;
-- a row of a schedule, legend or abbreviation list defines a tag and is never counted.
+- a row of a schedule, legend or abbreviation list defines a tag and is never counted;
+- electrical, structural, civil, landscape, telecom and fire sheets carry no plumbing tags.
 
 A multiplier is written before the tag ("4@ WC-1"); when it stands apart (a boxed tag with
-"2@" outside the box) the nearest "N@" just left of the tag on the same line is taken.
+"2@" outside the box) the nearest "N@" just left of the tag on the same line is taken. OCR
+reads a small "@" as a zero, so a lone OCR'd "20" in that place is taken as "2@".
 A plan set's own schedule overrides the default table, both ways: "SK-5  SINK" teaches a
 tag, "P-1  PAINT" unteaches one. Because a schedule may come after the plans it serves,
 ``apply_learned_tags`` re-reads every tag once the whole set has been seen.
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from plansite.domain.fixtures import TagTable, fixture_from_words
 from plansite.domain.sheet import Sheet, TextItem
 from plansite.domain.takeoff import Detection
+from plansite.parsing.titleblock import NON_PLUMBING_TRADES
 
 # "4@WC-1", "4 @ WC-1", "WC-1", "WC1", "L-2A", "FD", "W.C."
 TAG_TOKEN = re.compile(
@@ -40,6 +43,8 @@ TAG_TOKEN = re.compile(
 )
 _SPLIT = re.compile(r"[\s,;()\[\]—–_|]+")
 _MULTIPLIER = re.compile(r"^\(?(\d{1,2})\s*[@xX]\)?$")
+# OCR reads a small "@" as 0, O, Q or G: a lone "20" right before a tag is "2@".
+_OCR_MULTIPLIER = re.compile(r"^(\d)[0OQG]$")
 # Tokens that are not words of prose: sizes, slopes, loads, counts, units, qualifiers.
 _NOT_PROSE = re.compile(
     r"^(?:[\d/.\-\"'%@#]+[A-Z]{0,2}|\d+(?:L|GPM|MM|IN)?|L|NEW|ABOVE|BELOW|TYP\.?|TYPICAL|"
@@ -53,6 +58,9 @@ _EXISTING = re.compile(
 MAX_OTHER_WORDS = 2
 # Text lighter than this is a screened background.
 SCREENED_SHADE = 0.35
+# Sheets of trades that never tag plumbing fixtures: their "CO", "BD" or "P-1" mean
+# conduit, board or a panel, and their plans repeat the fixtures of the plumbing sheets.
+OTHER_TRADES = NON_PLUMBING_TRADES
 # OCR'd tags without a number need a surer reading than numbered ones.
 MIN_BARE_OCR_CONFIDENCE = 0.8
 # Generic marks whose fixture only a schedule can say ("P-1" is any plumbing fixture).
@@ -97,6 +105,10 @@ def parse_tag(token: str, table: TagTable) -> tuple[str, str, int] | None:
         return None
 
     prefix, num = m.group("prefix").rstrip("."), m.group("num")
+    # A one-letter mark glued to its number ("T1", "L2") is a room, grid or finish code; a
+    # one-letter fixture tag is written with a hyphen ("L-1").
+    if len(prefix) == 1 and num and "-" not in token and not m.group("mult"):
+        return None
     fixture = tag_type(prefix, num, table)
     if fixture is None:
         return None
@@ -120,13 +132,18 @@ def find_tags(sheet: Sheet, table: TagTable) -> list[TagHit]:
     """Return tag hits on the sheet: notes, schedules, background and existing work skipped."""
     from plansite.vision.views import schedule_rows
 
+    if sheet.discipline in OTHER_TRADES:
+        return []
     keys, descriptions = schedule_rows(sheet)
     skip = keys | descriptions
     hits: list[TagHit] = []
     for i, item in enumerate(sheet.texts):
         if i in skip or item.shade > SCREENED_SHADE:
             continue
-        hits.extend(_line_tags(item, table))
+        line = _line_tags(item, table)
+        if line and _under_a_heading(item, sheet.texts):
+            continue
+        hits.extend(line)
 
     hits = _drop_bare_references(hits)
     return [_with_multiplier(h, sheet) for h in hits]
@@ -160,6 +177,33 @@ def _line_tags(item: TextItem, table: TagTable) -> list[TagHit]:
     return found
 
 
+def _under_a_heading(item: TextItem, texts: list[TextItem]) -> bool:
+    """Tell whether a lone tag is the value of a word centred just above it.
+
+    A room name over its number ("CORRIDOR" / "T1" / "270 SF") or a title-block field over
+    its entry ("Checked" / "SS") stacks a word and a short code on one axis; a fixture tag
+    stands on its own or in a stack of other tags.
+    """
+    if len(item.text.split()) != 1:
+        return False
+    x0, y0, x1, y1 = item.bbox
+    h = max(y1 - y0, 1e-6)
+    cx = (x0 + x1) / 2
+    for other in texts:
+        # The heading is written like its value: same reader, same ink (not a grey room
+        # name of the background plan above an engineer's tag).
+        if other is item or other.source != item.source or abs(other.shade - item.shade) > 0.1:
+            continue
+        ox0, oy0, ox1, oy1 = other.bbox
+        if not (0 <= y0 - oy1 <= 0.8 * h) or not (ox0 - h <= cx <= ox1 + h):
+            continue
+        if abs((ox0 + ox1) / 2 - cx) > 0.35 * max(ox1 - ox0, x1 - x0):
+            continue
+        if re.search(r"[A-Za-z]{4,}", other.text) and not TAG_TOKEN.match(other.text.upper()):
+            return True
+    return False
+
+
 def _drop_bare_references(hits: list[TagHit]) -> list[TagHit]:
     """Drop bare prefixes ("FD") on a sheet that numbers the same prefix ("FD-1")."""
     numbered = {h.tag.split("-")[0] for h in hits if h.numbered}
@@ -175,6 +219,8 @@ def _with_multiplier(hit: TagHit, sheet: Sheet) -> TagHit:
     best: tuple[float, int] | None = None
     for other in sheet.texts:
         m = _MULTIPLIER.match(other.text.strip().upper())
+        if not m and other.source == "ocr":
+            m = _OCR_MULTIPLIER.match(other.text.strip().upper())
         if not m or other is hit.item:
             continue
         ox0, oy0, ox1, oy1 = other.bbox
@@ -207,12 +253,32 @@ def learn_schedule_tags(sheet: Sheet, table: TagTable) -> dict[str, str]:
             continue
         prefix, num = m.group("prefix").rstrip("."), m.group("num")
         tag = prefix + (f"-{num}" if num else "")
+        # A bare key ("RD", "LAV.") is an abbreviation: it must abbreviate its description,
+        # which also guards against a description read from the wrong row.
+        if not num and not abbreviates(prefix, description):
+            continue
         fixture = fixture_from_words(description)
         if fixture:
             learned[tag] = fixture
-        elif num and re.search(r"[A-Z]{3,}", description.upper()):
+        elif re.search(r"[A-Z]{3,}", description.upper()):
             learned.setdefault(tag, "")
     return learned
+
+
+def abbreviates(key: str, description: str) -> bool:
+    """Tell whether ``key``'s letters start and run in order through the description."""
+    letters = re.sub(r"[^A-Z]", "", key.upper())
+    words = re.sub(r"[^A-Z ]", "", description.upper()).split()
+    if not letters or not words or words[0][0] != letters[0]:
+        return False
+    text = "".join(words)
+    pos = 0
+    for ch in letters:
+        pos = text.find(ch, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
 
 
 def apply_learned_tags(detections: list[Detection], table: TagTable) -> list[Detection]:

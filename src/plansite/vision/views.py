@@ -60,6 +60,10 @@ _PLAN_WORD = re.compile(r"\bplans?\b|\blayout\b", re.I)
 # A schedule key: a short code alone in its cell ("WC-1", "LAV.", "P-1", "CT-4", "HB").
 _KEY = re.compile(r"^[A-Z]{1,5}\.?(?:\s?-?\s?\d{1,2}[A-Z]?)?\.?$")
 _WORD = re.compile(r"[A-Z]{3,}")
+# Short words that line up in a column of prose without being codes.
+_COMMON_WORDS = frozenset(
+    "A AN AND ARE AS AT BE BY FOR IF IN IS IT NO NOT OF ON OR SEE THE TO TYP UP WE".split()
+)
 # A table needs this many rows with descriptions.
 MIN_TABLE_ROWS = 3
 
@@ -189,8 +193,7 @@ def _table_rows(sheet: Sheet) -> list[tuple[int, list[int]]]:
         return cache[1]
 
     texts = sheet.texts
-    keys = [i for i, t in enumerate(texts) if _KEY.match(t.text.strip().upper())
-            and not t.text.strip().isdigit()]
+    keys = [i for i, t in enumerate(texts) if _is_key(t.text)]
     rows: list[tuple[int, list[int]]] = []
     for column in _columns(texts, keys):
         described = [(k, _description(texts, k)) for k in column]
@@ -200,6 +203,16 @@ def _table_rows(sheet: Sheet) -> list[tuple[int, list[int]]]:
 
     object.__setattr__(sheet, "_table_rows_cache", (len(sheet.texts), rows))
     return rows
+
+
+def _is_key(text: str) -> bool:
+    """A short code: a tag with a number, an abbreviation with a period, or 1-3 capitals."""
+    key = text.strip()
+    if not _KEY.match(key.upper()) or key.isdigit() or not key.isupper():
+        return False
+    if any(ch.isdigit() for ch in key) or key.endswith("."):
+        return True
+    return len(key) <= 3 and key not in _COMMON_WORDS
 
 
 def _columns(texts: list[TextItem], keys: list[int]) -> list[list[int]]:
@@ -237,7 +250,15 @@ def _description(texts: list[TextItem], k: int) -> list[int]:
         return []
     if texts[row[0]].bbox[0] - x1 > 15 * h:
         return []
-    return row
+
+    # The description ends where the next column's key begins ("NO.  NUMBER  R.D.  ROOF
+    # DRAIN" is two rows side by side) or at a wide gap.
+    cells = [row[0]]
+    for j in row[1:]:
+        if _is_key(texts[j].text) or texts[j].bbox[0] - texts[cells[-1]].bbox[2] > 4 * h:
+            break
+        cells.append(j)
+    return cells
 
 
 def plumbing_sheets_only(sheet_disciplines: dict[int, str], sheet_of: list[int]) -> list[bool]:
