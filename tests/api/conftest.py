@@ -7,6 +7,7 @@ the OpenAPI document.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -172,12 +173,19 @@ def assert_problem(r: httpx.Response, status: int, code: str) -> dict:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
-    """The shared server: SQLite, two workers, a small upload limit to test it cheaply."""
-    srv = Server(tmp_path_factory.mktemp("plansite-data"),
-                 {"PLANSITE_WORKERS": "2", "PLANSITE_MAX_UPLOAD_MB": "6"})
-    srv.start()
-    yield srv
-    srv.stop()
+    """The shared server: two workers, a small upload limit to test it cheaply.
+
+    SQLite by default; ``PLANSITE_TEST_BACKEND=postgresql`` runs the whole HTTP suite on a
+    PostgreSQL database made for the session (see ``ADMIN_URL``) and dropped after it.
+    """
+    env = {"PLANSITE_WORKERS": "2", "PLANSITE_MAX_UPLOAD_MB": "6"}
+    with contextlib.ExitStack() as stack:
+        if os.environ.get("PLANSITE_TEST_BACKEND", "sqlite") == "postgresql":
+            env["DATABASE_URL"] = stack.enter_context(_pg_database())
+        srv = Server(tmp_path_factory.mktemp("plansite-data"), env)
+        srv.start()
+        yield srv
+        srv.stop()
 
 
 @pytest.fixture(scope="session")
@@ -190,6 +198,12 @@ def api(server: Server) -> ApiClient:
 @pytest.fixture()
 def pg_database():
     """A fresh, uniquely named PostgreSQL database, dropped after the test."""
+    with _pg_database() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _pg_database():
     psycopg = pytest.importorskip("psycopg")
     try:
         admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
