@@ -35,6 +35,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
         "3",
         "tries before a job that keeps dying (crash, kill) is marked failed",
     ),
+    "PLANSITE_JOB_TIMEOUT_S": (
+        "900",
+        "seconds one file may take to analyse before it is stopped and its job failed",
+    ),
     "PLANSITE_MAX_UPLOAD_MB": ("500", "largest single uploaded file, in MiB (decimals allowed)"),
     "PLANSITE_MIGRATE_ON_START": ("1", "apply Alembic migrations when the server starts"),
     "PLANSITE_OCR": ("1", "read outlined (SHX) text by OCR during analysis"),
@@ -59,6 +63,7 @@ class Settings:
     workers: int = 2
     job_lease_s: float = 60.0
     job_max_attempts: int = 3
+    job_timeout_s: float = 900.0
     max_upload_bytes: int = 500 * 2**20
     migrate_on_start: bool = True
     ocr: bool = True
@@ -101,6 +106,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         workers=_int(get("PLANSITE_WORKERS"), 2, "PLANSITE_WORKERS"),
         job_lease_s=_float(get("PLANSITE_JOB_LEASE_S"), 60.0, "PLANSITE_JOB_LEASE_S"),
         job_max_attempts=_int(get("PLANSITE_JOB_MAX_ATTEMPTS"), 3, "PLANSITE_JOB_MAX_ATTEMPTS"),
+        job_timeout_s=_float(get("PLANSITE_JOB_TIMEOUT_S"), 900.0, "PLANSITE_JOB_TIMEOUT_S"),
         max_upload_bytes=int(
             _float(get("PLANSITE_MAX_UPLOAD_MB"), 500.0, "PLANSITE_MAX_UPLOAD_MB") * 2**20
         ),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -48,17 +49,27 @@ def _ctx() -> multiprocessing.context.BaseContext:
 
 
 def analyze_in_child(
-    path: Path, filename: str, ocr: bool, progress: Callable[[str, int, int], None]
+    path: Path, filename: str, ocr: bool, progress: Callable[[str, int, int], None],
+    timeout_s: float = 900.0,
 ) -> Takeoff:
-    """Analyse ``path`` in a child; ``progress`` may raise to abandon the child."""
+    """Analyse ``path`` in a child; ``progress`` may raise to abandon the child, and a
+    child still running after ``timeout_s`` is killed (a drawing built to never finish)."""
     ctx = _ctx()
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child_main, args=(str(path), filename, ocr, sender),
                         daemon=True, name=f"analyze {filename}")
     child.start()
     sender.close()
+    deadline = time.monotonic() + timeout_s
     try:
         while True:
+            if time.monotonic() > deadline:
+                raise AnalysisFailed(
+                    "analysis_timeout",
+                    f"{filename}: analysis took longer than {timeout_s:g} s and was stopped; "
+                    "split the plan set or simplify the drawing, or ask the operator to "
+                    "raise PLANSITE_JOB_TIMEOUT_S",
+                )
             if receiver.poll(POLL_S):
                 try:
                     message = receiver.recv()

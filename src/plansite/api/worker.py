@@ -88,8 +88,15 @@ class Worker:
                 self._wake.wait(POLL_S)
                 self._wake.clear()
                 continue
-            with job_correlation(claim.job_id):
-                self.run(claim)
+            try:
+                with job_correlation(claim.job_id):
+                    self.run(claim)
+            except Exception:
+                # Recording the outcome failed (database gone?): the lease will expire and
+                # the job will run again; this thread lives on to take the next one.
+                log.exception("job %s: outcome not recorded; it will be retried after its "
+                              "lease expires", claim.job_id)
+                self._stop.wait(5.0)
 
     def run(self, claim: Claim) -> None:
         """Run one claimed job to success or to a failure a user can act on."""
@@ -139,7 +146,7 @@ class Worker:
             blob = self.blobs.path_of(plan_file.blob_sha256)
             path = _named_link(work, plan_file.filename, blob)
             try:
-                takeoff = _analyze_file(path, plan_file.filename, progress, self.settings.ocr)
+                takeoff = _analyze_file(path, plan_file.filename, progress, self.settings)
             finally:
                 shutil.rmtree(work.parent, ignore_errors=True)
             parts.append(results.FileTakeoff(
@@ -158,10 +165,11 @@ def _named_link(folder: Path, filename: str, blob: Path) -> Path:
     return link
 
 
-def _analyze_file(path: Path, filename: str, progress, ocr: bool):
+def _analyze_file(path: Path, filename: str, progress, settings: Settings):
     """Analyse one file; errors name the uploaded file, never a server path."""
     started = time.perf_counter()
-    takeoff = analyze_in_child(path, filename, ocr, progress)
+    takeoff = analyze_in_child(path, filename, settings.ocr, progress,
+                               timeout_s=settings.job_timeout_s)
     metrics.observe_takeoff(takeoff.kind, time.perf_counter() - started, takeoff.detections)
     return takeoff
 
