@@ -12,6 +12,7 @@ drawn as a square, is missed; a drain with slope lines in a wet room that is not
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -94,7 +95,7 @@ def _segments(sheet: Sheet) -> np.ndarray:
     rows: list[tuple[float, float, float, float]] = []
     for path in sheet.paths:
         for line in path.polylines:
-            for a, b in zip(line, line[1:]):
+            for a, b in itertools.pairwise(line):
                 rows.append((a[0], a[1], b[0], b[1]))
     return np.asarray(rows, np.float64).reshape(-1, 4)
 

@@ -58,7 +58,7 @@ class _Grid:
         return (int(p[0] // self.cell), int(p[1] // self.cell))
 
     def near(self, p: tuple[float, float], reach_px: float) -> Iterator[Region]:
-        k = int(math.ceil(reach_px / self.cell))
+        k = math.ceil(reach_px / self.cell)
         cx, cy = self._key(p)
         for i in range(cx - k, cx + k + 1):
             for j in range(cy - k, cy + k + 1):
@@ -111,9 +111,13 @@ def _union(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float, fl
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-def _is_oval(r: Region) -> bool:
-    """An ellipse, egg or D: curved all round, not a rectangle and not a ring."""
-    return r.ellipse_fit >= 0.88 and 0.68 <= r.rect_fill <= 0.86
+def _is_oval(r: Region, squareness: float = 0.86) -> bool:
+    """An ellipse, egg or D: curved all round, not a rectangle and not a ring.
+
+    ``squareness`` caps how much of its bounding box it may fill: an ellipse fills 0.79, a
+    toilet seat opening drawn as a rounded box up to 0.9.
+    """
+    return r.ellipse_fit >= 0.88 and 0.68 <= r.rect_fill <= squareness
 
 
 def _is_round_hole(r: Region, lo_in: float, hi_in: float) -> bool:
@@ -143,7 +147,7 @@ def _water_closets(
     """An oval bowl with something across one end of its long axis (tank, valve, hinge)."""
     out: list[Found] = []
     for bowl in regions:
-        if not (_is_oval(bowl) and 12.5 <= bowl.length_in <= 26 and 9 <= bowl.width_in <= 20
+        if not (_is_oval(bowl, 0.9) and 12.5 <= bowl.length_in <= 26 and 9 <= bowl.width_in <= 20
                 and 1.12 <= bowl.ratio <= 1.9 and _is_curved(bowl)
                 and bowl.straight_share <= 0.5 and bowl.symmetry >= 0.9):
             continue
@@ -152,7 +156,7 @@ def _water_closets(
         for other in grid.near(bowl.center_px, (bowl.length_in / 2 + 18) / ipp):
             if other.label in (bowl.label, bowl.parent) or other.label in used:
                 continue
-            if not (3 <= other.length_in <= 1.4 * bowl.length_in
+            if not (3 <= other.length_in <= 24
                     and 2.0 <= other.width_in <= 12 and other.ratio >= 1.6):
                 continue
             dx = (other.center_px[0] - bowl.center_px[0]) * ipp
@@ -282,7 +286,7 @@ def _control_strip(box: Region, grid: _Grid, ipp: float) -> bool:
         ):
             continue
         turn = (math.atan2(dy, dx) - box.angle) % (2 * math.pi)
-        per_side[int(round(turn / (math.pi / 2))) % 4] += o.length_in
+        per_side[round(turn / (math.pi / 2)) % 4] += o.length_in
     return any(total >= 0.6 * side for total in per_side.values())
 
 
@@ -307,7 +311,7 @@ def _kitchen_sinks(
                 continue
             if abs(o.length_in - r.length_in) > 0.35 * r.length_in:
                 continue
-            if _side_by_side(r, o, ipp) and (
+            if _side_by_side(r, o, ipp) and _alone(r, o, grid, ipp) and (
                 _has_drain(r, children) or _has_drain(o, children)
                 or max(r.rect_fill, o.rect_fill) <= 0.95
             ):
@@ -330,6 +334,16 @@ def _has_rim(r: Region, regions: dict[int, Region]) -> bool:
     """Whether the region sits in a ring hugging it (a basin's rim, a sink's flange)."""
     rim = regions.get(r.parent)
     return rim is not None and rim.rect_fill < 0.6 and rim.length_in <= 1.8 * r.length_in
+
+
+def _alone(a: Region, b: Region, grid: _Grid, ipp: float) -> bool:
+    """Whether a pair of bowls has no third like it alongside (cells of a rack or a grid)."""
+    for o in grid.near(a.center_px, 1.6 * a.length_in / ipp):
+        if o.label in (a.label, b.label) or not _is_bowl(o):
+            continue
+        if abs(o.length_in - a.length_in) <= 0.35 * a.length_in:
+            return False
+    return True
 
 
 def _side_by_side(a: Region, b: Region, ipp: float) -> bool:

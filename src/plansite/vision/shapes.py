@@ -44,6 +44,9 @@ class Region:
     rect_fill: float
     # Corners of the outline simplified to within an inch: 4 for a box, many for a curve.
     vertices: int = 0
+    # The same at half an inch (at least a pixel): rounded corners add corners here that a
+    # sharp box or a skewed quadrilateral does not.
+    vertices_fine: int = 0
     # Share of the outline's length in its two longest straight edges: near 0 for an oval,
     # about 0.3 for a D, over 0.5 for a quarter circle (a door swing) or a box.
     straight_share: float = 1.0
@@ -81,7 +84,7 @@ class RegionMap:
 def find_regions(linework: Linework) -> RegionMap:
     """Label the white space between lines and describe the regions of fixture size."""
     free = (linework.image == 0).astype(np.uint8)
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(free, connectivity=4)
+    _, labels, stats, centroids = cv2.connectedComponentsWithStats(free, connectivity=4)
     ipp = linework.inches_per_px
     lo, hi = MIN_SIDE_IN / ipp, MAX_SIDE_IN / ipp
     longer = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
@@ -139,6 +142,7 @@ def _describe(
     eps = max(1.0 / ipp, 0.02 * cv2.arcLength(outline, True))
     polygon = cv2.approxPolyDP(outline, eps, True).reshape(-1, 2).astype(np.float64)
     vertices = len(polygon)
+    vertices_fine = len(cv2.approxPolyDP(outline, max(0.5 / ipp, 1.0), True))
     edges = np.hypot(*(np.roll(polygon, -1, axis=0) - polygon).T)
     straight = float(np.sort(edges)[-2:].sum() / edges.sum()) if edges.sum() > 0 else 1.0
 
@@ -170,6 +174,7 @@ def _describe(
         ellipse_fit=ellipse_fit,
         rect_fill=min(rect_fill, 1.0),
         vertices=vertices,
+        vertices_fine=vertices_fine,
         straight_share=straight,
         symmetry=symmetry,
         symmetry_minor=minor,
