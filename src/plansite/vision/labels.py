@@ -8,6 +8,9 @@ drawn and connected. Room names that merely contain a fixture word ("SHOWER ROOM
 list, screened grey background text, existing or removed work and the sheets of other
 trades (electrical, structural, ...) are not counted.
 
+OCR'd words a word space apart on one line are joined into a phrase first, since stroked
+text comes back from OCR a word at a time.
+
 Known shortcomings: a label names one fixture, so "2 BASINS" counts one; a label far from
 its symbol is counted where the label is.
 """
@@ -53,6 +56,7 @@ def find_labels(sheet: Sheet) -> list[tuple[str, TextItem]]:
         item for i, item in enumerate(sheet.texts)
         if i not in skip and item.shade <= SCREENED_SHADE
     ]
+    usable = join_ocr_words(usable)
     # Authors stack a label's words as separate texts ("WASHING" over "MACHINE").
     found: list[tuple[str, TextItem]] = []
     for item in [*usable, *join_stacked_lines(usable)]:
@@ -62,13 +66,50 @@ def find_labels(sheet: Sheet) -> list[tuple[str, TextItem]]:
     return found
 
 
+def join_ocr_words(items: list[TextItem]) -> list[TextItem]:
+    """OCR'd words a word space apart on one line, joined into phrases.
+
+    OCR returns a stroked "FLOOR DRAIN" as two runs when its word space is wide, and a
+    keynote as many; a text layer already gives whole lines, so its items stand as they are.
+    """
+    phrases = [t for t in items if t.source != "ocr"]
+    words = sorted((t for t in items if t.source == "ocr"), key=lambda t: t.bbox[0])
+    used: set[int] = set()
+    for i, first in enumerate(words):
+        if i in used:
+            continue
+        chain = [first]
+        for j in range(i + 1, len(words)):
+            last, nxt = chain[-1].bbox, words[j].bbox
+            h = max(last[3] - last[1], 1e-6)
+            if nxt[0] - last[2] > 2 * h:
+                continue
+            if j in used or nxt[0] < last[2] - 0.2 * h:
+                continue
+            if abs((nxt[1] + nxt[3]) / 2 - (last[1] + last[3]) / 2) > 0.4 * h:
+                continue
+            chain.append(words[j])
+            used.add(j)
+        phrases.append(_join(chain))
+    return phrases
+
+
+def _join(chain: list[TextItem]) -> TextItem:
+    if len(chain) == 1:
+        return chain[0]
+    box = (min(t.bbox[0] for t in chain), min(t.bbox[1] for t in chain),
+           max(t.bbox[2] for t in chain), max(t.bbox[3] for t in chain))
+    return TextItem(" ".join(t.text for t in chain), box, max(t.size for t in chain),
+                    "ocr", source="ocr", confidence=min(t.confidence for t in chain))
+
+
 def label_fixture(text: str) -> str | None:
     """The fixture a short label names, or None for rooms, notes and other things."""
     name = _SUPPLY_QUALIFIER.sub("", text).strip()
     words = name.split()
     if not words or len(words) > MAX_LABEL_WORDS:
         return None
-    if _ROOM_WORDS.search(name) and not re.search(r"kitchen\s*sink", name, re.I):
+    if _ROOM_WORDS.search(name) and not re.search(r"kitchen\s*sink", name, re.IGNORECASE):
         return None
     if _NOT_A_FIXTURE.search(name):
         return None

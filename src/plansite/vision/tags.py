@@ -194,7 +194,7 @@ def _under_a_heading(item: TextItem, texts: list[TextItem]) -> bool:
         # name of the background plan above an engineer's tag).
         if other is item or other.source != item.source or abs(other.shade - item.shade) > 0.1:
             continue
-        ox0, oy0, ox1, oy1 = other.bbox
+        ox0, _, ox1, oy1 = other.bbox
         if not (0 <= y0 - oy1 <= 0.8 * h) or not (ox0 - h <= cx <= ox1 + h):
             continue
         if abs((ox0 + ox1) / 2 - cx) > 0.35 * max(ox1 - ox0, x1 - x0):
@@ -214,7 +214,7 @@ def _with_multiplier(hit: TagHit, sheet: Sheet) -> TagHit:
     """Take a lone "N@" just left of a tag on its line as the tag's multiplier."""
     if hit.quantity != 1 or not hit.item.text.upper().lstrip().startswith(hit.tag[:2]):
         return hit
-    x0, y0, x1, y1 = hit.item.bbox
+    x0, y0, _, y1 = hit.item.bbox
     height = max(y1 - y0, 1e-6)
     best: tuple[float, int] | None = None
     for other in sheet.texts:
@@ -223,13 +223,13 @@ def _with_multiplier(hit: TagHit, sheet: Sheet) -> TagHit:
             m = _OCR_MULTIPLIER.match(other.text.strip().upper())
         if not m or other is hit.item:
             continue
-        ox0, oy0, ox1, oy1 = other.bbox
+        _, oy0, ox1, oy1 = other.bbox
         gap = x0 - ox1
         # A boxed tag's multiplier sits outside the box, a little off the tag's baseline.
         drift = abs((y0 + y1) / 2 - (oy0 + oy1) / 2)
-        if -height * 0.5 <= gap <= height * 3 and drift <= 0.8 * height:
-            if best is None or gap < best[0]:
-                best = (gap, int(m.group(1)))
+        beside = -height * 0.5 <= gap <= height * 3 and drift <= 0.8 * height
+        if beside and (best is None or gap < best[0]):
+            best = (gap, int(m.group(1)))
     if best is None or best[1] < 1:
         return hit
     return TagHit(hit.fixture_type, hit.tag, best[1], hit.item, hit.numbered)

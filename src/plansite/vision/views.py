@@ -37,32 +37,32 @@ _OTHER_TRADE_LAYER = re.compile(
 _DEMOLITION_LAYER = re.compile(r"demo|exist|\bex[-_ ]|[-_]ex\b|remove", re.IGNORECASE)
 
 _VIEW_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bschedules?\b", re.I), "schedule"),
-    (re.compile(r"\blegends?\b|symbols?\s*(key|legend|list)?$|abbreviations", re.I), "legend"),
-    (re.compile(r"\b(key)?notes\b|\bspecifications?\b|\bcover\s*sheet\b", re.I), "notes"),
-    (re.compile(r"\bdemolition\b|\bdemo\b|\bexisting\s+(conditions|plan)\b", re.I),
+    (re.compile(r"\bschedules?\b", re.IGNORECASE), "schedule"),
+    (re.compile(r"\blegends?\b|symbols?\s*(key|legend|list)?$|abbreviations", re.IGNORECASE), "legend"),
+    (re.compile(r"\b(key)?notes\b|\bspecifications?\b|\bcover\s*sheet\b", re.IGNORECASE), "notes"),
+    (re.compile(r"\bdemolition\b|\bdemo\b|\bexisting\s+(conditions|plan)\b", re.IGNORECASE),
      "demolition"),
-    (re.compile(r"\bsections?\b", re.I), "section"),
-    (re.compile(r"\belevations?\b", re.I), "elevation"),
-    (re.compile(r"\bdetails?\b|\briser\b|isometric|diagram", re.I), "detail"),
-    (re.compile(r"\bsite\s*plan\b|\blocation\s*plan\b|\bkey\s*plan\b", re.I), "site"),
-    (re.compile(r"\bplans?\b|\blayout\b", re.I), "plan"),
+    (re.compile(r"\bsections?\b", re.IGNORECASE), "section"),
+    (re.compile(r"\belevations?\b", re.IGNORECASE), "elevation"),
+    (re.compile(r"\bdetails?\b|\briser\b|isometric|diagram", re.IGNORECASE), "detail"),
+    (re.compile(r"\bsite\s*plan\b|\blocation\s*plan\b|\bkey\s*plan\b", re.IGNORECASE), "site"),
+    (re.compile(r"\bplans?\b|\blayout\b", re.IGNORECASE), "plan"),
 )
 # "SEE DETAIL 5", "REFER TO SECTION": a reference inside a note, not a view's title.
-_REFERENCE = re.compile(r"^\W*(see|refer|for|to|as|on|in|per|at|typ)\b", re.I)
+_REFERENCE = re.compile(r"^\W*(see|refer|for|to|as|on|in|per|at|typ)\b", re.IGNORECASE)
 # Views whose heading sits above their content.
 _HEADED = ("schedule", "legend", "notes")
 # Sheet titles that make the whole sheet a non-plan view, unless they also name a plan.
 _WHOLE_SHEET = ("schedule", "legend", "notes", "section", "elevation", "detail", "site",
                 "demolition")
-_PLAN_WORD = re.compile(r"\bplans?\b|\blayout\b", re.I)
+_PLAN_WORD = re.compile(r"\bplans?\b|\blayout\b", re.IGNORECASE)
 
 # A schedule key: a short code alone in its cell ("WC-1", "LAV.", "P-1", "CT-4", "HB").
 _KEY = re.compile(r"^[A-Z]{1,5}\.?(?:\s?-?\s?\d{1,2}[A-Z]?)?\.?$")
 _WORD = re.compile(r"[A-Z]{3,}")
 # Short words that line up in a column of prose without being codes.
 _COMMON_WORDS = frozenset(
-    "A AN AND ARE AS AT BE BY FOR IF IN IS IT NO NOT OF ON OR SEE THE TO TYP UP WE".split()
+    ["A", "AN", "AND", "ARE", "AS", "AT", "BE", "BY", "FOR", "IF", "IN", "IS", "IT", "NO", "NOT", "OF", "ON", "OR", "SEE", "THE", "TO", "TYP", "UP", "WE"]
 )
 # A table needs this many rows with descriptions.
 MIN_TABLE_ROWS = 3
@@ -234,7 +234,7 @@ def _columns(texts: list[TextItem], keys: list[int]) -> list[list[int]]:
 
 def _description(texts: list[TextItem], k: int) -> list[int]:
     """Items on key ``k``'s row to its right that hold words (a description cell)."""
-    x0, y0, x1, y1 = texts[k].bbox
+    _, y0, x1, y1 = texts[k].bbox
     h = max(y1 - y0, 1e-6)
     row = []
     for j, t in enumerate(texts):
