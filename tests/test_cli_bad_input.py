@@ -156,7 +156,30 @@ def test_a_page_that_fails_costs_that_page_not_the_set(tmp_path: Path, capsys) -
     rc = main(["analyze", "--format", "json", str(path)])
 
     out = json.loads(capsys.readouterr().out)
-    assert rc == 0
+    assert rc == 67, "the takeoff is printed, and the exit code still names the fault"
     assert out["status"] == "partial"
     assert out["errors"][0]["sheet"] == 2 and out["errors"][0]["code"] == "limit_reached"
     assert len(out["sheets"]) == 2
+
+
+def test_a_repaired_file_is_analysed_but_flagged(tmp_path: Path, capsys) -> None:
+    doc = pymupdf.open()
+    for _ in range(2):
+        doc.new_page().insert_text((72, 72), "WC-1")
+    data = doc.tobytes()
+    damaged = tmp_path / "noxref.pdf"
+    damaged.write_bytes(data[: data.rfind(b"xref")])
+
+    rc = main(["analyze", "--format", "json", str(damaged)])
+
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert rc == 65
+    assert out["status"] == "partial" and out["errors"][0]["code"] == "repaired_file"
+    assert "damaged" in captured.err and len(out["sheets"]) == 2
+
+
+def test_usage_errors_exit_64(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", "--format", "xml", "x.pdf"])
+    assert exc.value.code == 64

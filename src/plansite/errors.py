@@ -73,3 +73,13 @@ class MissingDependency(PlansiteError):
 
     exit_code = 69
     code = "missing_dependency"
+
+
+# Exit code for an error recorded inside a takeoff (one sheet failed, the rest analysed).
+_RECORD_EXIT = {"limit_reached": 67, "missing_dependency": 69, "unsupported_content": 66,
+                "internal_error": 70}
+
+
+def exit_code_of(code: str) -> int:
+    """Exit code for an ``ErrorRecord.code``: input faults 65 unless named otherwise."""
+    return _RECORD_EXIT.get(code, 65)

@@ -18,6 +18,7 @@ from plansite.domain.sheet import BBox, Sheet
 from plansite.domain.takeoff import ErrorRecord, SheetSummary, Takeoff
 from plansite.errors import PlansiteError, UnsupportedContent
 from plansite.parsing import intake
+from plansite.parsing.pdf_sheets import REPAIRED_NOTE
 from plansite.vision.dedupe import merge_nearby, merge_repeated_views, other_trade_density
 from plansite.vision.detect import detect_sheet, merge_reach
 from plansite.vision.pipes import measure_pipes
@@ -53,7 +54,7 @@ def analyze_path(
     table = tags or TagTable.load(None)
     takeoff = Takeoff(source=path.name, kind=kind)
 
-    total, sheets = _open_sheets(path, kind, ocr)
+    total, sheets = _open_sheets(path, kind, ocr, progress)
     reach: dict[int, float] = {}
     other_trade: dict[int, int] = {}
     first_error: PlansiteError | None = None
@@ -66,6 +67,8 @@ def analyze_path(
             first_error = first_error or _as_plansite_error(sheet.error, path)
             _record_parse_failure(sheet, takeoff)
             continue
+        if REPAIRED_NOTE in sheet.notes:
+            takeoff.errors.append(ErrorRecord("parse", "repaired_file", REPAIRED_NOTE, None))
         first = len(takeoff.detections)
         _analyze_sheet(sheet, table, exemplars, takeoff)
         reach[sheet.index] = merge_reach(sheet)
@@ -96,11 +99,19 @@ def analyze_path(
     return takeoff
 
 
-def _open_sheets(path: Path, kind: str, ocr: bool) -> tuple[int, Iterator[Sheet]]:
+def _open_sheets(
+    path: Path, kind: str, ocr: bool, progress: Progress | None
+) -> tuple[int, Iterator[Sheet]]:
     if kind == "pdf":
         from plansite.parsing.pdf_sheets import iter_pdf_sheets, page_count
 
-        return page_count(path), iter_pdf_sheets(path, ocr=ocr)
+        total = page_count(path)
+
+        def on_page(index: int) -> None:
+            if progress:
+                progress("parse", index, total)
+
+        return total, iter_pdf_sheets(path, ocr=ocr, on_page=on_page)
     if kind == "dxf":
         from plansite.parsing.dxf_sheets import iter_dxf_sheets
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from plansite.domain.fixtures import TagTable
 from plansite.domain.takeoff import Takeoff
-from plansite.errors import PlansiteError
+from plansite.errors import PlansiteError, exit_code_of
 from plansite.pipeline import analyze_path
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
                                    ocr=not args.no_ocr)
             takeoffs.append(takeoff)
             for error in takeoff.errors:
-                print(f"plansite: {path}: sheet {error.sheet}: {error.message} "
-                      "(the other sheets were analysed)", file=sys.stderr)
+                where = f"sheet {error.sheet}: " if error.sheet else ""
+                print(f"plansite: {path}: {where}{error.message}", file=sys.stderr)
+                worst = max(worst, exit_code_of(error.code))
         except PlansiteError as exc:
             print(f"plansite: {exc.one_line()}", file=sys.stderr)
             failures.append(_failure(path, exc.code, exc.message))
@@ -108,9 +109,13 @@ def _emit(
         writer = csv.writer(out)
         writer.writerow(["file", "sheet", "sheet_number", "fixture_type", "count"])
         for t in takeoffs:
-            for s in t.to_dict()["sheets"]:
+            sheets = t.to_dict()["sheets"]
+            for s in sheets:
                 for fixture, n in s["counts"].items():
                     writer.writerow([t.source, s["sheet"], s["number"], fixture, n])
+            if not t.counted():
+                # A file with nothing found still gets a row, so it cannot look skipped.
+                writer.writerow([t.source, "", "", "", 0])
     else:
         for t in takeoffs:
             out.write(render_table(t.to_dict()))
@@ -118,7 +123,8 @@ def _emit(
 
 def render_table(doc: dict[str, Any]) -> str:
     """Render one takeoff as the plain-text table an estimator reads."""
-    lines = [f"{doc['source']}  ({doc['kind']}, {len(doc['sheets'])} sheets, "
+    n = len(doc["sheets"])
+    lines = [f"{doc['source']}  ({doc['kind']}, {n} sheet{'' if n == 1 else 's'}, "
              f"{doc['elapsed_s']:.1f}s, {doc['status']})"]
     lines.append(f"  {'fixture':<20}{'count':>6}")
     for fixture, n in doc["counts"].items():
@@ -139,7 +145,8 @@ def render_table(doc: dict[str, Any]) -> str:
     if unscaled:
         lines.append(f"  pipe: {len(unscaled)} runs unscaled (sheet has no trustworthy scale)")
     for e in doc["errors"]:
-        lines.append(f"  ! sheet {e['sheet']}: {e['message']}")
+        where = f"sheet {e['sheet']}: " if e["sheet"] else ""
+        lines.append(f"  ! {where}{e['message']}")
     return "\n".join(lines) + "\n\n"
 
 
@@ -154,7 +161,9 @@ class _ProgressBar:
             return
         if total:
             filled = int(30 * done / total)
-            text = f"\r{self.name[:40]:<40} [{'#' * filled:<30}] {done}/{total} sheets"
+            doing = "reading" if stage == "parse" else "searching"
+            text = (f"\r{self.name[:40]:<40} [{'#' * filled:<30}] {done}/{total} sheets, "
+                    f"{doing} sheet {done + (stage == 'parse')}")
         else:
             text = f"\r{self.name[:40]:<40} sheet {done}"
         sys.stderr.write(text)

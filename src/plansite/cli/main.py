@@ -1,20 +1,29 @@
-"""Entry point of the ``plansite`` command."""
+"""plansite: plumbing takeoff, estimates and the PlanSiteOS server."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from plansite import __version__
 from plansite.cli import analyze
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the usage-error exit status of sysexits.h (64), as the README states."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(64, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="plansite", description=__doc__)
+    parser = _Parser(prog="plansite", description=__doc__)
     parser.add_argument("--version", action="version", version=f"plansite {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     analyze.add_parser(sub)
     for name in ("serve", "estimate", "doctor", "db"):
         _add_optional(sub, name)
@@ -47,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("plansite: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as other Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -151,10 +151,22 @@ class TagTable:
         if path is None:
             return table
 
-        extra = json.loads(Path(path).read_text(encoding="utf-8"))
+        try:
+            extra = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ValueError(f"{path}: tag file not found") from exc
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f'{path}: not JSON ({exc.msg} at line {exc.lineno}); expected {{"TAG": "type"}}'
+            ) from exc
+        if not isinstance(extra, dict):
+            raise ValueError(f'{path}: expected a JSON object {{"TAG": "fixture_type"}}')
         for tag, fixture in extra.items():
             if fixture not in FIXTURE_TYPES:
-                raise ValueError(f"{path}: tag {tag!r} maps to unknown fixture type {fixture!r}")
+                raise ValueError(
+                    f"{path}: tag {tag!r} maps to unknown fixture type {fixture!r}; "
+                    f"known types: {', '.join(FIXTURE_TYPES)}"
+                )
             table.tags[tag.upper()] = fixture
         return table
 

@@ -59,7 +59,7 @@ def iter_dxf_sheets(path: Path) -> Iterator[Sheet]:
     layouts = [lay for lay in doc.layouts if lay.name != "Model" and len(lay) > 0]
     papers = [_read_space(lay, i + 1, str(path), cache) for i, lay in enumerate(layouts)]
     for lay, sheet in zip(layouts, papers):
-        sheet.title = f"Layout {lay.name}"
+        sheet.title = lay.name if lay.name.lower().startswith("layout") else f"Layout {lay.name}"
         sheet.units = "paper"
         _title_from_attributes(sheet)
     if papers and papers[0].number and not model.number:

@@ -8,7 +8,7 @@ detection's bbox can be drawn straight onto a rendered page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pymupdf
@@ -28,6 +28,12 @@ from plansite.parsing.scales import parse_scales
 from plansite.parsing.titleblock import read_title_block
 
 log = logging.getLogger(__name__)
+
+# Said of a file whose cross-reference table MuPDF had to rebuild (truncated or damaged).
+REPAIRED_NOTE = (
+    "the file is damaged (truncated or corrupted) and was repaired on reading; "
+    "pages or drawings may be missing: re-export it from CAD"
+)
 
 # A page whose images cover this share of its area is a raster drawing (scan or tiles).
 RASTER_COVER_RATIO = 0.5
@@ -59,7 +65,9 @@ def page_count(path: Path) -> int:
         return doc.page_count
 
 
-def iter_pdf_sheets(path: Path, ocr: bool = True) -> Iterator[Sheet]:
+def iter_pdf_sheets(
+    path: Path, ocr: bool = True, on_page: Callable[[int], None] | None = None
+) -> Iterator[Sheet]:
     """Yield one ``Sheet`` per page; only the current page is held in memory.
 
     A page that cannot be read is yielded as an empty sheet carrying the error, so one
@@ -68,6 +76,8 @@ def iter_pdf_sheets(path: Path, ocr: bool = True) -> Iterator[Sheet]:
     doc = open_pdf(path)
     try:
         for index in range(doc.page_count):
+            if on_page:
+                on_page(index)
             try:
                 page = doc.load_page(index)
                 sheet = read_page(page, index, str(path), ocr=ocr)
@@ -76,6 +86,8 @@ def iter_pdf_sheets(path: Path, ocr: bool = True) -> Iterator[Sheet]:
             except (RuntimeError, ValueError) as exc:
                 error = TruncatedFile(f"page {index + 1} cannot be read ({exc})", path=str(path))
                 sheet = _failed_sheet(index, path, error)
+            if doc.is_repaired and index == 0:
+                sheet.notes.append(REPAIRED_NOTE)
             yield sheet
     finally:
         doc.close()
