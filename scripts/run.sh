@@ -12,7 +12,9 @@ corpus=$(.venv/bin/python -c 'from plansite.scoring import corpus_dir; print(cor
 plan="${PLANSITE_DEMO_PLAN:-$corpus/files/dxf-constructiq-house-addition-plumbing.dxf}"
 if [[ -f "$plan" ]]; then
     echo "== takeoff of $(basename "$plan")"
-    .venv/bin/plansite analyze "$plan"
+    .venv/bin/plansite analyze "$plan" || echo "(the takeoff reported a problem; see above)"
+else
+    echo "== no corpus plan at $plan; skipping the demo takeoff (set PLANSITE_DEMO_PLAN)"
 fi
 
 echo "== starting the server on port ${PLANSITE_PORT:-5000} (Ctrl-C stops it)"
