@@ -7,7 +7,8 @@ so the same rule reads a toilet drawn facing any wall at any drawing scale:
   axis, lying across that axis;
 - lavatory: an oval or D-shaped basin (no tank) inside a rim or with a drain hole;
 - bathtub: an elongated rounded hole of tub size, usually with a drain hole at one end;
-- shower: a tray-sized square with a drain hole near its middle;
+- shower: a tray-sized square with a drain hole near its middle, or a door that swings both
+  ways (two quarter circles back to back: a pivoting screen door, which rooms do not have);
 - kitchen sink: one squarish bowl with a drain, or two bowls side by side (one sink);
 - clothes washer: an appliance-sized square with a door or control panel drawn in it;
 - floor drain: a small box or circle split into four by an X.
@@ -76,6 +77,8 @@ def read_fixtures(rmap: RegionMap, lettered: set[int] | None = None) -> list[Fou
     """
     ipp = rmap.linework.inches_per_px
     regions = [r for r in rmap.regions.values() if r.label not in (lettered or set())]
+    # A room's name is often written in the open floor a door sweeps: swings keep theirs.
+    swings = [r for r in rmap.regions.values() if _is_quarter_disc(r)]
     grid = _Grid(regions, 24.0 / ipp)
     children: dict[int, list[Region]] = defaultdict(list)
     by_label = {r.label: r for r in regions}
@@ -90,6 +93,7 @@ def read_fixtures(rmap: RegionMap, lettered: set[int] | None = None) -> list[Fou
     found += _water_closets(regions, grid, ipp, used)
     found += _bathtubs(regions, children, used)
     found += _showers(regions, children, used)
+    found += _pivot_doors(swings, _Grid(swings, 24.0 / ipp), ipp, used)
     found += _kitchen_sinks(regions, grid, children, ipp, used)
     found += _lavatories(regions, rmap, children, used)
     found += _floor_drains(regions, grid, ipp, used)
@@ -232,6 +236,40 @@ def _showers(
                 "shower", _box(r), 0.7,
                 f"shower tray {r.length_in:.0f}x{r.width_in:.0f} in with a central drain",
             ))
+            break
+    return out
+
+
+def _is_quarter_disc(r: Region) -> bool:
+    """A door swing: two straight radii at a right angle closed by an arc."""
+    return (20 <= r.length_in <= 38 and r.ratio <= 1.15 and 0.72 <= r.rect_fill <= 0.85
+            and 0.48 <= r.straight_share <= 0.65)
+
+
+def _pivot_doors(
+    regions: list[Region], grid: _Grid, ipp: float, used: set[int]
+) -> list[Found]:
+    """Two equal door swings sharing their leaf: a door that pivots both ways (a shower's).
+
+    The centroid of a quarter circle of radius r lies 0.42 r from its corner along the
+    bisector, so two mirrored swings sharing a corner have centroids about 0.85 r apart.
+    """
+    out: list[Found] = []
+    for a in regions:
+        if a.label in used or not _is_quarter_disc(a):
+            continue
+        for b in grid.near(a.center_px, a.length_in / ipp):
+            if b.label == a.label or b.label in used or not _is_quarter_disc(b):
+                continue
+            if abs(a.length_in - b.length_in) > 0.1 * a.length_in:
+                continue
+            gap = math.hypot(b.center_px[0] - a.center_px[0],
+                             b.center_px[1] - a.center_px[1]) * ipp
+            if not (0.72 * a.length_in <= gap <= 0.95 * a.length_in):
+                continue
+            used.update((a.label, b.label))
+            out.append(Found("shower", _union(_box(a), _box(b)), 0.55,
+                             f"{a.length_in:.0f} in door swinging both ways (pivot screen door)"))
             break
     return out
 
