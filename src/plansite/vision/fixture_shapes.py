@@ -9,7 +9,9 @@ so the same rule reads a toilet drawn facing any wall at any drawing scale:
 - bathtub: an elongated rounded hole of tub size, usually with a drain hole at one end;
 - shower: a tray-sized square with a drain hole near its middle, or a door that swings both
   ways (two quarter circles back to back: a pivoting screen door, which rooms do not have);
-- kitchen sink: one squarish bowl with a drain, or two bowls side by side (one sink);
+- kitchen sink: two matching bowls side by side (one sink), with a drain or rounded corners;
+- sink: one squarish bowl with a rim and a drain (a kitchen, lab or hand sink: the shape
+  alone does not say which);
 - clothes washer: an appliance-sized square with a door or control panel drawn in it;
 - floor drain: a small box or circle split into four by an X.
 
@@ -337,7 +339,7 @@ def _kitchen_sinks(
     regions: list[Region], grid: _Grid, children: dict[int, list[Region]], ipp: float,
     used: set[int],
 ) -> list[Found]:
-    """Two matching square bowls side by side, or one square bowl with a drain."""
+    """Two matching square bowls side by side; one square bowl with a rim and drain is a sink."""
     out: list[Found] = []
     rmap_regions = {r.label: r for r in regions}
     for r in regions:
@@ -350,21 +352,21 @@ def _kitchen_sinks(
             if abs(o.length_in - r.length_in) > 0.35 * r.length_in:
                 continue
             if _side_by_side(r, o, ipp) and _alone(r, o, grid, ipp) and (
-                _has_drain(r, children) or _has_drain(o, children)
-                or max(r.rect_fill, o.rect_fill) <= 0.95
+                (_has_drain(r, children) and _has_drain(o, children))
+                or (min(r.rect_fill, o.rect_fill) >= 0.9 and max(r.rect_fill, o.rect_fill) <= 0.96)
             ):
                 twin = o
                 break
         if twin is not None:
             used.update((r.label, twin.label))
             out.append(Found("kitchen_sink", _union(_box(r), _box(twin)), 0.65,
-                             "two matching rounded sink bowls side by side"))
+                             "two matching sink bowls side by side"))
         elif (r.length_in >= 13 and r.rect_fill >= 0.9 and _has_drain(r, children, 3.5)
               and r.inner_offset_in <= 0.25 * r.length_in and _has_rim(r, rmap_regions)):
             used.add(r.label)
-            out.append(Found("kitchen_sink", _box(r), 0.5,
-                             f"square sink bowl {r.length_in:.0f}x{r.width_in:.0f} in "
-                             "with a drain"))
+            out.append(Found("sink", _box(r), 0.5,
+                             f"single square sink bowl {r.length_in:.0f}x{r.width_in:.0f} in "
+                             "with a drain and a rim"))
     return out
 
 
