@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from api_harness import DXF, corpus_file
 
-from conftest import DXF, corpus_file
 from plansite.api.analysis_process import AnalysisFailed, analyze_in_child
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from conftest import PDF, ApiClient, assert_problem, corpus_file
+from api_harness import PDF, ApiClient, assert_problem, corpus_file
 
 RASTER = "img-deepfloorplan-45719584-uk-flat.jpg"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from api_harness import ApiClient
 
-from conftest import ApiClient
 from plansite.api.app import create_app
 from plansite.settings import ENV_VARS, Settings, from_env
 from plansite.store import migrate

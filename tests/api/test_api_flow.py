@@ -8,9 +8,7 @@ import io
 import json
 
 import pytest
-from PIL import Image
-
-from conftest import (
+from api_harness import (
     DXF,
     PDF,
     SMALL_PDF,
@@ -19,6 +17,7 @@ from conftest import (
     corpus_file,
     expected_takeoff,
 )
+from PIL import Image
 
 
 @pytest.fixture(scope="module")

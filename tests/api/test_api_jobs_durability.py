@@ -6,7 +6,7 @@ import threading
 import time
 from datetime import datetime
 
-from conftest import DXF, SMALL_PDF, ApiClient, Server, corpus_file, expected_takeoff
+from api_harness import DXF, SMALL_PDF, ApiClient, Server, corpus_file, expected_takeoff
 
 
 def test_restart_mid_job_runs_it_again_to_one_result(tmp_path) -> None:
@@ -49,28 +49,40 @@ def _wait_running(api: ApiClient, job_id: str, timeout: float = 60.0) -> None:
     raise AssertionError("job never started")
 
 
-def test_two_jobs_at_once(api: ApiClient) -> None:
+def test_two_jobs_at_once(tmp_path) -> None:
+    """Uploads queue while no worker runs; a server with two workers then takes two jobs in
+    the same instant, so they certainly overlap, and each keeps its own result."""
+    server = Server(tmp_path / "data", {"PLANSITE_WORKERS": "0"}).start()
     uploads: dict[str, dict] = {}
+    try:
+        with server.client() as api:
+            def upload(name: str, tag: str) -> None:
+                uploads[tag] = api.upload(api.new_project(tag), corpus_file(name)).json()
 
-    def upload(name: str, tag: str) -> None:
-        uploads[tag] = api.upload(api.new_project(tag), corpus_file(name)).json()
+            threads = [threading.Thread(target=upload, args=(name, tag))
+                       for tag, name in (("a", DXF), ("b", DXF))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            upload(SMALL_PDF, "c")
+        server.stop()
 
-    threads = [threading.Thread(target=upload, args=(DXF, "a")),
-               threading.Thread(target=upload, args=(DXF, "b")),
-               threading.Thread(target=upload, args=(SMALL_PDF, "c"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        server.env["PLANSITE_WORKERS"] = "2"
+        server.start()
+        with server.client() as api:
+            jobs = {tag: api.wait_job(up["job_id"]) for tag, up in uploads.items()}
+            takeoffs = {tag: api.get(f"/api/v1/blueprints/{up['id']}/takeoff").json()
+                        for tag, up in uploads.items()}
+    finally:
+        server.stop()
 
-    jobs = {tag: api.wait_job(up["job_id"]) for tag, up in uploads.items()}
     assert all(j["state"] == "succeeded" for j in jobs.values()), jobs
     for tag, name in (("a", DXF), ("b", DXF), ("c", SMALL_PDF)):
-        got = api.get(f"/api/v1/blueprints/{uploads[tag]['id']}/takeoff").json()
+        got = takeoffs[tag]
         assert got["counts"] == expected_takeoff(name)["counts"] and got["source"] == name
-
-    a, b = (_interval(jobs[t]) for t in "ab")
-    assert a[0] < b[1] and b[0] < a[1], f"the two DXF jobs did not overlap: {a} {b}"
+    first, second = sorted(_interval(j) for j in jobs.values())[:2]
+    assert second[0] < first[1], f"the first two jobs did not overlap: {first} {second}"
 
 
 def _interval(job: dict) -> tuple[datetime, datetime]:

@@ -5,7 +5,7 @@ reason, when no PostgreSQL answers.
 
 from __future__ import annotations
 
-from conftest import DXF, Server, corpus_file, expected_takeoff
+from api_harness import DXF, Server, corpus_file, expected_takeoff
 
 
 def test_core_flow_on_postgresql(pg_database: str, tmp_path) -> None:

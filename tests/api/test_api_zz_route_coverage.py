@@ -7,8 +7,7 @@ estimating service are left to its own tests. Skipped when the suite is run in p
 from __future__ import annotations
 
 import pytest
-
-from conftest import HITS, ApiClient
+from api_harness import HITS, ApiClient
 
 OTHER_OWNERS = ("/api/v1/estimate",)
 

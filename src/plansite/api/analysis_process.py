@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +30,12 @@ from plansite.domain.takeoff import Takeoff
 log = logging.getLogger(__name__)
 
 POLL_S = 0.25
+
+# The re-run of the main module in each child (see ``_ctx``) makes runpy warn that the
+# module is already loaded; that is the point, so the warning is noise in the server log.
+warnings.filterwarnings(
+    "ignore", message=r".*found in sys.modules after import of package", category=RuntimeWarning
+)
 _context: multiprocessing.context.BaseContext | None = None
 
 
@@ -41,10 +49,20 @@ class AnalysisFailed(Exception):
 
 
 def _ctx() -> multiprocessing.context.BaseContext:
+    """The forkserver context, preloading the engine and the program's main module.
+
+    multiprocessing re-runs the parent's main module in every child; with that module (and
+    what it imports) already loaded in the forkserver, the re-run imports nothing anew, so
+    a job pays no import time and runs exactly the code the server started with.
+    """
     global _context
     if _context is None:
+        preload = ["plansite.api.analysis_process", "plansite.pipeline", "plansite.cli.main"]
+        main_name = getattr(sys.modules["__main__"].__spec__, "name", None)
+        if main_name and not main_name.endswith("__main__"):
+            preload.append(main_name)
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["plansite.pipeline"])
+        _context.set_forkserver_preload(preload)
     return _context
 
 
