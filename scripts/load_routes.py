@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -45,6 +46,7 @@ def main() -> int:
         if server:
             server[1].terminate()
             server[1].wait(15)
+            shutil.rmtree(server[2], ignore_errors=True)
     return 0
 
 
@@ -64,7 +66,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def start_server(workers: int) -> tuple[str, subprocess.Popen]:
+def start_server(workers: int) -> tuple[str, subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -78,8 +80,8 @@ def start_server(workers: int) -> tuple[str, subprocess.Popen]:
     for _ in range(600):
         try:
             if httpx.get(url + "/api/v1/openapi.json", timeout=1).status_code == 200:
-                print(f"server {url}, data in {data}", file=sys.stderr)
-                return url, proc
+                print(f"server {url}, data in {data} (removed at the end)", file=sys.stderr)
+                return url, proc, data
         except httpx.TransportError:
             time.sleep(0.1)
     proc.kill()
