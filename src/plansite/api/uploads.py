@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -114,9 +115,10 @@ async def receive_files(request: Request, blobs: BlobStore, max_bytes: int) -> l
     collector = _Collector(blobs, max_bytes)
     parser = MultipartParser(boundary, collector.callbacks())
     try:
+        # Disk writes (and the fsync at each file's end) run off the event loop.
         async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
+            await run_in_threadpool(parser.write, chunk)
+        await run_in_threadpool(parser.finalize)
     except MultipartParseError as exc:
         collector.discard()
         raise ApiProblem(400, "bad_multipart", "malformed multipart body", str(exc)) from None
@@ -134,10 +136,14 @@ async def receive_files(request: Request, blobs: BlobStore, max_bytes: int) -> l
         raise ApiProblem(422, "no_file", "no file in the upload",
                          'attach one or more drawings as form fields named "file"')
     try:
-        return [_accept(name, pending) for name, pending in _checked(collector)]
+        return await run_in_threadpool(_accept_all, collector)
     except BaseException:
         collector.discard()
         raise
+
+
+def _accept_all(collector: _Collector) -> list[UploadedFile]:
+    return [_accept(name, pending) for name, pending in _checked(collector)]
 
 
 def _checked(collector: _Collector) -> list[tuple[str, PendingBlob]]:
