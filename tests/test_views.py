@@ -94,3 +94,14 @@ def test_plumbing_sheets_win_over_background_sheets() -> None:
     disciplines = {0: "mechanical", 1: "plumbing", 2: ""}
     assert plumbing_sheets_only(disciplines, [0, 1, 2]) == [False, True, False]
     assert plumbing_sheets_only({0: "architectural"}, [0, 0]) == [True, True]
+
+
+def test_a_titled_sheet_number_names_the_whole_sheet() -> None:
+    from plansite.parsing.titleblock import read_title_block
+
+    sheet = _sheet(TextItem("Site Plan: A1.01", (450, 1350, 560, 1362), 10),
+                   TextItem("A2.01", (1500, 200, 1530, 210), 10))
+    read_title_block(sheet)
+    assert (sheet.number, sheet.title, sheet.discipline) == ("A1.01", "Site Plan",
+                                                             "architectural")
+    assert sheet_kind(sheet.title) == "site"

@@ -1,8 +1,13 @@
 """Sheet number, title and discipline from the title block.
 
-Title blocks sit along the right or bottom edge. The sheet number is the largest text
-there that looks like a sheet id (``P-3``, ``A1.02``, ``M201``, ``ST04``); its leading
-letters give the discipline under the US National CAD Standard designators.
+Title blocks sit along the right or bottom edge. A text there that names and numbers the
+sheet at once ("Site Plan: A1.01") wins; otherwise the sheet number is the largest text
+there that looks like a sheet id (``P-3``, ``A1.02``, ``M201``, ``ST04``) and the title
+the nearest text with a drawing word. The number's leading letters give the discipline
+under the US National CAD Standard designators.
+
+Known shortcomings: a drawing callout ("A2.01" in a section bubble) inside the band can be
+taken for the sheet number when the real one is missing; the title is then a guess.
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ _TITLE_WORDS = re.compile(
     r"PLUMBING|MECHANICAL|ELECTRICAL|FOUNDATION|NOTES|LEGEND|COVER)\b",
     re.IGNORECASE,
 )
+_TITLED_ID = re.compile(
+    r"^(?P<title>[A-Za-z][A-Za-z0-9 ,&/'\-]{2,60}?)\s*:\s*"
+    r"(?P<id>[A-Z]{1,2}[-.]?\d{1,3}(?:[.\-]\d{1,3})?[A-Z]?)$"
+)
 # Title blocks live in the outer band of the sheet.
 EDGE_BAND = 0.22
 
@@ -57,6 +66,16 @@ def discipline_of(number: str) -> str:
 def read_title_block(sheet: Sheet) -> None:
     """Fill ``sheet.number``, ``sheet.title`` and ``sheet.discipline`` when legible."""
     band = [t for t in sheet.texts if _in_edge_band(sheet, t)]
+
+    # "Site Plan: A1.01" names the sheet and numbers it in one text: the surest reading.
+    titled = [(t, m) for t in band if (m := _TITLED_ID.match(t.text.strip()))]
+    if titled:
+        best, m = max(titled, key=lambda tm: (tm[0].size, tm[0].bbox[1]))
+        sheet.number = m.group("id").upper()
+        sheet.discipline = discipline_of(sheet.number)
+        sheet.title = m.group("title").strip(" -:")
+        return
+
     candidates = [t for t in band if _SHEET_ID.match(t.text.strip().upper())]
     if candidates:
         best = max(candidates, key=lambda t: (t.size, t.bbox[0] + t.bbox[1]))
