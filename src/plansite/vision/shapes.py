@@ -97,8 +97,11 @@ def find_regions(linework: Linework) -> RegionMap:
         region = _describe(labels, int(label), stats[label], centroids[label], ipp)
         if region:
             regions[region.label] = region
+    _assign_parents(labels, list(regions.values()))
     for region in regions.values():
-        region.parent = _parent(labels, region)
+        # A bowl's rim can be thinner than the probes' reach: look all round the curve.
+        if 9 <= region.length_in <= 30 and region.vertices >= 5:
+            region.parent = _parent(labels, region)
     return RegionMap(linework, labels, regions)
 
 
@@ -199,6 +202,34 @@ def _symmetry(mask: np.ndarray, m: dict, angle: float) -> float:
     inter = np.logical_and(big, mirrored).sum()
     union = np.logical_or(big, mirrored).sum()
     return float(inter / union) if union else 0.0
+
+
+def _assign_parents(labels: np.ndarray, regions: list[Region]) -> None:
+    """Set each region's parent: the label found most often just outside it, probed across
+    the outline (two and three pixels out) at the middle of each side of its box; 0 when
+    none is found."""
+    if not regions:
+        return
+    h, w = labels.shape
+    boxes = np.array([r.bbox_px for r in regions], np.int64)
+    own = np.array([r.label for r in regions], np.int64)
+    cx = (boxes[:, 0] + boxes[:, 2]) // 2
+    cy = (boxes[:, 1] + boxes[:, 3]) // 2
+    probes = []
+    for reach in (2, 3):
+        probes += [
+            (boxes[:, 0] - reach, cy), (boxes[:, 2] - 1 + reach, cy),
+            (cx, boxes[:, 1] - reach), (cx, boxes[:, 3] - 1 + reach),
+        ]
+    found = np.stack([
+        labels[np.clip(y, 0, h - 1), np.clip(x, 0, w - 1)] for x, y in probes
+    ], axis=1).astype(np.int64)
+    found[(found == own[:, None]) | (found == 0)] = -1
+    for region, row in zip(regions, found, strict=True):
+        row = row[row >= 0]
+        if row.size:
+            values, counts = np.unique(row, return_counts=True)
+            region.parent = int(values[np.argmax(counts)])
 
 
 def _parent(labels: np.ndarray, region: Region, reach: int = 3) -> int:
