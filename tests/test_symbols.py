@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from plansite.domain.sheet import PathItem, Point, Scale, Sheet
+from plansite.domain.sheet import PathItem, Point, Scale, Sheet, TextItem, View
 from plansite.vision.symbols import find_symbols
 
 FEET_PER_PT = 1 / 18  # 1/4" = 1'-0"
@@ -192,3 +192,25 @@ def _scaled(p: PathItem, cx: float, cy: float, k: float) -> PathItem:
 def test_bathtub_at_any_turn(degrees: float) -> None:
     tub = [_turn(p, 400, 300, degrees) for p in _bathtub(400, 300)]
     assert _types(_found(_sheet(tub))) == ["bathtub"]
+
+
+def test_legend_entry_symbols_are_counted_with_the_legend_name() -> None:
+    def drain(cx: float, cy: float) -> list[PathItem]:
+        """A 14 in square with a circle and a cross in it."""
+        h = 7 * IN
+        return [_rect(cx, cy, 14, 14), _ellipse(cx, cy, 9, 9, 32),
+                _path([(cx - h, cy), (cx + h, cy)], closed=False),
+                _path([(cx, cy - h), (cx, cy + h)], closed=False)]
+
+    legend = View(title="LEGEND", kind="legend", bbox=(600, 20, 790, 120))
+    words = TextItem("FLOOR DRAIN", (650, 55, 720, 65), 8.0)
+    paths = drain(630, 60) + drain(150, 300) + [_turn(p, 400, 300, 45) for p in drain(400, 300)]
+    sheet = _sheet(paths + _lavatory(150, 450))
+    sheet.views = [legend]
+    sheet.texts = [words]
+    found = [d for d in find_symbols(sheet, []) if d.method == "exemplar"]
+    in_plan = sorted(round((d.bbox[0] + d.bbox[2]) / 200) for d in found
+                     if d.bbox[0] < 590)
+
+    assert {d.fixture_type for d in found} == {"floor_drain"}
+    assert in_plan == [2, 4]

@@ -5,7 +5,8 @@ most architectural plans. The line work is drawn into pixels at a fixed number o
 inches per pixel for each drawing scale on the sheet (``linework``), its enclosed regions
 are measured (``shapes``) and read as fixtures by size and shape (``fixture_shapes``);
 sloped shower floors are read from their drain and slope lines (``drains``), and symbols
-the estimator points at are found again wherever they repeat (``exemplar``). A fixture is
+the estimator points at, or the sheet's own legend shows (``legend``), are found again
+wherever they repeat (``exemplar``). A fixture is
 kept only where the scale that sized it is the scale the sheet gives at that point; without
 a scale, nothing is reported rather than guessed.
 
@@ -25,6 +26,7 @@ from plansite.domain.takeoff import Detection
 from plansite.vision import exemplar
 from plansite.vision.drains import find_sloped_showers
 from plansite.vision.fixture_shapes import Found, read_fixtures
+from plansite.vision.legend import legend_exemplars
 from plansite.vision.linework import Linework, draw_linework
 from plansite.vision.shapes import RegionMap, find_regions
 
@@ -45,6 +47,8 @@ def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
 
     detections: list[Detection] = []
     inks = _Inks(sheet)
+    # A legend is drawn at no scale: its symbols are compared at their drawn size.
+    keyed = legend_exemplars(sheet)
     for feet_per_unit in _sheet_scales(sheet):
         linework = draw_linework(sheet, feet_per_unit)
         if linework is None:
@@ -56,7 +60,7 @@ def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
         sloped = find_sloped_showers(sheet, linework, feet_per_unit)
         found = _drop_shower_drains(found, sloped, linework) + sloped
         examples = [b for b in exemplars if _scale_matches(sheet, _center(b), feet_per_unit)]
-        found += exemplar.find_repeats(linework, rmap, examples)
+        found += exemplar.find_repeats(linework, rmap, examples, keyed)
         for f in found:
             d = _detection(sheet, linework, f)
             core = linework.bbox_to_sheet(*f.core_px) if f.core_px else d.bbox
