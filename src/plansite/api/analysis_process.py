@@ -78,6 +78,8 @@ def analyze_in_child(
                         daemon=True, name=f"analyze {filename}")
     child.start()
     sender.close()
+
+    # Relay progress until a result, a refusal, the child's death or the deadline.
     deadline = time.monotonic() + timeout_s
     try:
         while True:
@@ -88,6 +90,7 @@ def analyze_in_child(
                     "split the plan set or simplify the drawing, or ask the operator to "
                     "raise PLANSITE_JOB_TIMEOUT_S",
                 )
+
             if receiver.poll(POLL_S):
                 try:
                     message = receiver.recv()
@@ -98,6 +101,7 @@ def analyze_in_child(
                     return result
             elif not child.is_alive():
                 break
+
         child.join(5)
         raise AnalysisFailed(
             "analysis_died",

@@ -52,6 +52,7 @@ UPLOAD_BODY = {
 @router.post("/projects", status_code=201, response_model=ProjectOut,
              responses=responses(422))
 def create_project(body: ProjectIn, session: DB) -> ProjectOut:
+    """Create a project; plan sets are uploaded into it."""
     project = Project(name=body.name.strip())
     session.add(project)
     session.commit()
@@ -60,6 +61,7 @@ def create_project(body: ProjectIn, session: DB) -> ProjectOut:
 
 @router.get("/projects", response_model=Page[ProjectOut])
 def list_projects(session: DB, paging: Paging, request: Request) -> Page[ProjectOut]:
+    """Projects, oldest first."""
     query = select(Project).order_by(Project.created_at, Project.id)
     rows, total, nxt = paginate(session, query, paging, request)
     return Page(items=[ProjectOut.of(p) for p in rows], total=total, limit=paging.limit,
@@ -68,6 +70,7 @@ def list_projects(session: DB, paging: Paging, request: Request) -> Page[Project
 
 @router.get("/projects/{project_id}", response_model=ProjectOut, responses=responses(404))
 def get_project(project_id: str, session: DB) -> ProjectOut:
+    """One project."""
     return ProjectOut.of(lookups.project(session, project_id))
 
 
@@ -135,6 +138,7 @@ def _insert_upload(svc: Services, project_id: str, files: list[UploadedFile]) ->
 def list_plan_sets(
     project_id: str, session: DB, paging: Paging, request: Request
 ) -> Page[PlanSetOut]:
+    """The project's plan sets by revision, each with its files and latest job."""
     lookups.project(session, project_id)
     query = (
         select(PlanSet).where(PlanSet.project_id == project_id).order_by(PlanSet.revision)
@@ -146,6 +150,7 @@ def list_plan_sets(
 
 @router.get("/blueprints/{plan_set_id}", response_model=PlanSetOut, responses=responses(404))
 def get_plan_set(plan_set_id: str, session: DB) -> PlanSetOut:
+    """A plan set, its files and its latest job."""
     return _plan_set_out(session, lookups.plan_set(session, plan_set_id))
 
 

@@ -38,6 +38,7 @@ _WORDS = {
 
 @router.post("", response_model=ChatOut, responses=responses(404, 409, 422))
 def ask(body: ChatIn, session: Annotated[Session, Depends(db)]) -> ChatOut:
+    """Answer a count question from the takeoff, by rule; no language model is used."""
     result = lookups.takeoff(session, body.plan_set_id).result
     question = body.question.lower()
     fixture = _fixture_in(question, result["counts"])

@@ -33,6 +33,7 @@ def list_detections(
     type: Annotated[str | None, Query(description="fixture type, e.g. water_closet")] = None,
     sheet: Annotated[int | None, Query(ge=1, description="sheet number in the set")] = None,
 ) -> Page[DetectionOut]:
+    """Counted detections in takeoff order; filter by fixture ``type`` or ``sheet``."""
     lookups.takeoff(session, plan_set_id)
     query = select(DetectionRecord).where(DetectionRecord.plan_set_id == plan_set_id)
     if type:
@@ -50,6 +51,7 @@ def list_detections(
 @router.get("/detections/{detection_id}", response_model=DetectionOut,
             responses=responses(404))
 def get_detection(detection_id: str, session: DB) -> DetectionOut:
+    """One detection: type, sheet, bbox, confidence, method and evidence."""
     row = session.get(DetectionRecord, detection_id)
     if row is None:
         raise not_found("detection", detection_id)

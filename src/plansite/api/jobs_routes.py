@@ -37,6 +37,7 @@ def list_jobs(
     session: DB, paging: Annotated[PageParams, Depends(page_params)], request: Request,
     state: Annotated[JobState | None, Query(description="only jobs in this state")] = None,
 ) -> Page[JobOut]:
+    """Jobs, oldest first; ``state`` keeps only jobs in that state."""
     query = select(Job).order_by(Job.created_at, Job.id)
     if state:
         query = query.where(Job.state == state)
@@ -47,6 +48,7 @@ def list_jobs(
 
 @router.get("/{job_id}", response_model=JobOut, responses=responses(404))
 def get_job(job_id: str, session: DB) -> JobOut:
+    """A job's state: queued, running (stage, percent), succeeded, or failed (reason)."""
     job = session.get(Job, job_id)
     if job is None:
         raise not_found("job", job_id)
@@ -79,6 +81,7 @@ def _read(svc: Services, job_id: str) -> JobOut | None:
 async def _stream(
     request: Request, svc: Services, job_id: str, job: JobOut
 ) -> AsyncIterator[str]:
+    """Yield an event per change; a comment line keeps idle proxies from closing."""
     sent = None
     idle = 0.0
     while True:
@@ -88,6 +91,7 @@ async def _stream(
             sent, idle = key, 0.0
         if job.state in TERMINAL or await request.is_disconnected():
             return
+
         await asyncio.sleep(EVENT_POLL_S)
         idle += EVENT_POLL_S
         if idle >= KEEPALIVE_S:

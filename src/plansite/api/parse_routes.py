@@ -44,6 +44,7 @@ def list_sheets(
     plan_set_id: str, session: DB, paging: Annotated[PageParams, Depends(page_params)],
     request: Request,
 ) -> Page[SheetOut]:
+    """The plan set's sheets in order, each with its part of the takeoff."""
     lookups.takeoff(session, plan_set_id)
     query = (
         select(SheetRecord).where(SheetRecord.plan_set_id == plan_set_id)

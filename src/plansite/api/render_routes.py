@@ -48,6 +48,7 @@ def counts_csv(
 ) -> Response:
     """Fixture counts for a spreadsheet: ``fixture_type,count`` (or per sheet)."""
     result = lookups.takeoff(session, plan_set_id).result
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if by == "type":
@@ -58,6 +59,7 @@ def counts_csv(
         for s in result["sheets"]:
             for fixture, count in sorted(s["counts"].items()):
                 writer.writerow([s["sheet"], s["number"], s["title"], fixture, count])
+
     name = f"plan-set-{plan_set_id[:8]}-counts.csv"
     return Response(out.getvalue(), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -84,10 +84,12 @@ class Worker:
                 log.exception("cannot claim jobs (database unavailable?); retrying in 5 s")
                 self._stop.wait(5.0)
                 continue
+
             if claim is None:
                 self._wake.wait(POLL_S)
                 self._wake.clear()
                 continue
+
             try:
                 with job_correlation(claim.job_id):
                     self.run(claim)
@@ -102,8 +104,11 @@ class Worker:
         """Run one claimed job to success or to a failure a user can act on."""
         ticker = _Ticker(self.queue, claim)
         ticker.start()
+
         try:
             parts = self._analyze(claim, ticker)
+
+            # The result and the job's success commit together, or neither does.
             ticker.report("save", 99.0)
             with self.sessions.begin() as session:
                 results.save(session, claim.plan_set_id, claim.job_id, parts)

@@ -60,6 +60,7 @@ def _sheet_span(t: Takeoff) -> int:
 def contract(parts: list[FileTakeoff]) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """The JSON contract and, per sheet in order, (file id, page index within the file)."""
     doc = merge(parts).to_dict()
+
     owners: list[tuple[str, int]] = []
     files = []
     offset = 0
@@ -72,6 +73,7 @@ def contract(parts: list[FileTakeoff]) -> tuple[dict[str, Any], list[tuple[str, 
             "first_sheet": offset + 1, "sheets": span,
         })
         offset += span
+
     doc["files"] = files
     return doc, owners
 
