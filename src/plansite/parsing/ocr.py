@@ -61,6 +61,10 @@ TEXT_MIN_SHARE = 0.0009
 WORD_GAP = 1.0
 # The coarse mask that groups strokes into glyphs: its longer side in pixels.
 MASK_LONG_SIDE = 6000
+# Runs taller than this many times the usual letter height are text fused with a symbol;
+# they are drawn at the usual scale, up to this many pixels high.
+FUSED_RUN_RATIO = 1.8
+FUSED_RUN_MAX_PX = 160
 # Lines are redrawn with their letters this many pixels high, then padded apart.
 LINE_HEIGHT_PX = 36
 MOSAIC_WIDTH_PX = 3200
@@ -343,11 +347,17 @@ def _mosaic(
 
     places: list[tuple[int, int, int, int]] = []
     sizes = []
+    spans = []
     for line in lines:
         x0, y0, x1, y1 = line.bbox
-        along, across = (y1 - y0, x1 - x0) if line.vertical else (x1 - x0, y1 - y0)
-        s = LINE_HEIGHT_PX / max(across, 1e-6)
-        sizes.append((int(along * s) + 1, LINE_HEIGHT_PX + 1, s))
+        spans.append((y1 - y0, x1 - x0) if line.vertical else (x1 - x0, y1 - y0))
+    # A run much taller than the sheet's usual letters is text fused with a symbol it
+    # touches: it is drawn at the usual letter scale so its letters stay legible.
+    usual = sorted(a for _, a in spans)[len(spans) // 2]
+    for along, across in spans:
+        s = LINE_HEIGHT_PX / max(min(across, usual * FUSED_RUN_RATIO), 1e-6)
+        s = min(s, FUSED_RUN_MAX_PX / max(across, 1e-6))
+        sizes.append((int(along * s) + 1, int(across * s) + 1, s))
 
     x = y = row_h = 0
     for w, h, _ in sizes:

@@ -62,7 +62,7 @@ SCREENED_SHADE = 0.35
 # conduit, board or a panel, and their plans repeat the fixtures of the plumbing sheets.
 OTHER_TRADES = NON_PLUMBING_TRADES
 # OCR'd tags without a number need a surer reading than numbered ones.
-MIN_BARE_OCR_CONFIDENCE = 0.8
+MIN_BARE_OCR_CONFIDENCE = 0.75
 # Generic marks whose fixture only a schedule can say ("P-1" is any plumbing fixture).
 SCHEDULE_ONLY = frozenset({"P"})
 
@@ -165,7 +165,7 @@ def _line_tags(item: TextItem, table: TagTable) -> list[TagHit]:
             fixture, tag, quantity = parsed
             # A bare OCR'd prefix ("CO") is two letters: a misread mark reads as one too.
             if "-" not in tag and item.source == "ocr" and (
-                item.confidence < MIN_BARE_OCR_CONFIDENCE or not token.isupper()
+                item.confidence < MIN_BARE_OCR_CONFIDENCE or token not in item.text
             ):
                 continue
             found.append(TagHit(fixture, tag, quantity, item, numbered="-" in tag))
