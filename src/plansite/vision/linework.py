@@ -62,7 +62,7 @@ def draw_linework(
 
     Returns None when even the coarsest useful resolution would exceed the pixel budget.
     """
-    x0, y0, x1, y1 = region or sheet.bbox
+    x0, y0, x1, y1 = region or _extent(sheet)
     inches_per_unit = feet_per_unit * 12.0
     inches_per_px = INCHES_PER_PX
     area_units = max(x1 - x0, 1.0) * max(y1 - y0, 1.0)
@@ -79,6 +79,15 @@ def draw_linework(
     usual = _usual_width(sheet)
     _paint(image, sheet, (x0, y0, x1, y1), scale, usual, inches_per_px)
     return Linework(image, scale, inches_per_px, (x0, y0))
+
+
+def _extent(sheet: Sheet) -> BBox:
+    """Return the area to draw: the page, or for drawing units (DXF) the paths' extent."""
+    if sheet.units == "pt" or not sheet.paths:
+        return sheet.bbox
+    boxes = np.asarray([p.bbox for p in sheet.paths], np.float64)
+    return (float(boxes[:, 0].min()), float(boxes[:, 1].min()),
+            float(boxes[:, 2].max()), float(boxes[:, 3].max()))
 
 
 def _usual_width(sheet: Sheet) -> float:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 
+import cv2
 import numpy as np
 
 from plansite.domain.sheet import BBox, Sheet
@@ -42,25 +43,22 @@ MAX_SCALES = 3
 
 def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
     """Return fixtures found by symbol geometry on ``sheet``, each at its own scale."""
-    if sheet.raster or not sheet.paths:
+    scales = _sheet_scales(sheet)
+    if sheet.raster or not sheet.paths or not scales:
         return []
 
     detections: list[Detection] = []
     inks = _Inks(sheet)
     # A legend is drawn at no scale: its symbols are compared at their drawn size.
     keyed = legend_exemplars(sheet)
-    for feet_per_unit in _sheet_scales(sheet):
-        linework = draw_linework(sheet, feet_per_unit)
-        if linework is None:
-            log.info("sheet %d: scale %.4g ft/unit too small to read symbols",
-                     sheet.index + 1, feet_per_unit)
+    for feet_per_unit in scales:
+        try:
+            found, linework = _read_at_scale(sheet, feet_per_unit, exemplars, keyed)
+        except (cv2.error, MemoryError, ValueError) as exc:
+            # The tags and labels of this sheet still count: report, do not fail the sheet.
+            log.warning("sheet %d: symbol search failed: %s", sheet.index + 1, exc)
+            sheet.notes.append(f"symbol search failed at one scale ({type(exc).__name__})")
             continue
-        rmap = find_regions(linework)
-        found = read_fixtures(rmap, _lettered(sheet, rmap))
-        sloped = find_sloped_showers(sheet, linework, feet_per_unit)
-        found = _drop_shower_drains(found, sloped, linework) + sloped
-        examples = [b for b in exemplars if _scale_matches(sheet, _center(b), feet_per_unit)]
-        found += exemplar.find_repeats(linework, rmap, examples, keyed)
         for f in found:
             d = _detection(sheet, linework, f)
             core = linework.bbox_to_sheet(*f.core_px) if f.core_px else d.bbox
@@ -98,6 +96,25 @@ class _Inks:
             r[:, 3] <= box[3])
         total = r[inside, 4].sum()
         return bool(total > 0 and (r[inside, 4] * r[inside, 5]).sum() >= GREYED_SHARE * total)
+
+
+def _read_at_scale(
+    sheet: Sheet, feet_per_unit: float, exemplars: list[BBox], keyed: list[tuple[BBox, str]]
+) -> tuple[list[Found], Linework]:
+    """Return what the shape rules, the drain rule and the exemplars find at one scale."""
+    linework = draw_linework(sheet, feet_per_unit)
+    if linework is None:
+        log.info("sheet %d: scale %.4g ft/unit too small to read symbols",
+                 sheet.index + 1, feet_per_unit)
+        return [], Linework(np.zeros((1, 1), np.uint8), 1.0, 1.0)
+
+    rmap = find_regions(linework)
+    found = read_fixtures(rmap, _lettered(sheet, rmap))
+    sloped = find_sloped_showers(sheet, linework, feet_per_unit)
+    found = _drop_shower_drains(found, sloped, linework) + sloped
+    examples = [b for b in exemplars if _scale_matches(sheet, _center(b), feet_per_unit)]
+    found += exemplar.find_repeats(linework, rmap, examples, keyed)
+    return found, linework
 
 
 def _drop_shower_drains(
