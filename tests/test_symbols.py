@@ -6,6 +6,7 @@ fixtures at real size, so the tests check the rules in real inches as the engine
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -214,3 +215,45 @@ def test_legend_entry_symbols_are_counted_with_the_legend_name() -> None:
 
     assert {d.fixture_type for d in found} == {"floor_drain"}
     assert in_plan == [2, 4]
+
+
+def _drain_ring(cx: float, cy: float, r_in: float, n: int = 12) -> list[PathItem]:
+    """A drain drawn as CAD exports it: a ring of separate short strokes."""
+    r = r_in * IN
+    pts = [(cx + r * math.cos(2 * math.pi * k / n), cy + r * math.sin(2 * math.pi * k / n))
+           for k in range(n + 1)]
+    return [_path([a, b], closed=False) for a, b in itertools.pairwise(pts)]
+
+
+def test_roll_in_shower_is_read_from_its_sloped_floor() -> None:
+    x0, y0, side = 100, 100, 60 * IN
+    floor = [_rect(x0 + side / 2, y0 + side / 2, 60, 60),
+             _path([(x0, y0), (x0 + side, y0 + side)], closed=False),
+             _path([(x0 + side, y0), (x0, y0 + side)], closed=False)]
+    drain = _drain_ring(x0 + side / 2, y0 + side / 2, 2.0)
+    # A tree: many lines through a small circle is not a floor falling to a drain.
+    tree = [_path([(500 + 40 * math.cos(a), 300 + 40 * math.sin(a)),
+                   (500 - 40 * math.cos(a), 300 - 40 * math.sin(a))], closed=False)
+            for a in (0.3, 0.9, 1.4, 2.0, 2.6, 3.0)] + _drain_ring(500, 300, 2.0)
+    found = _found(_sheet(floor + drain + tree))
+
+    assert [t for t, _, _ in found] == ["shower"]
+    assert math.dist(found[0][1:], (x0 + side / 2, y0 + side / 2)) < 5
+
+
+def test_pivot_screen_door_marks_a_shower_but_a_room_door_does_not() -> None:
+    def pivot(cx: float, cy: float, r_in: float = 30) -> list[PathItem]:
+        r = r_in * IN
+        arc = [(cx + r * math.cos(math.radians(a)), cy - r * math.sin(math.radians(a)))
+               for a in range(0, 181, 5)]
+        return [_path(arc, closed=False), _path([(cx - r - 5, cy), (cx + r + 5, cy)], False),
+                _path([(cx, cy), (cx, cy - r)], closed=False)]
+
+    found = _found(_sheet(pivot(150, 300) + _door_swing(450, 300)))
+    assert _types(found) == ["shower"]
+
+
+def test_symbols_on_a_demolition_plan_are_not_new_work() -> None:
+    sheet = _sheet(_water_closet(100, 150) + _lavatory(300, 150))
+    sheet.title = "LEVEL 1_DEMOLITION PLAN"
+    assert find_symbols(sheet, []) == []

@@ -27,8 +27,9 @@ SLOPE_MIN_IN, SLOPE_MAX_IN = 15.0, 200.0
 WET_AREA_MIN_IN = 28.0
 # A drain whose falls span less than this (inches) drains a pit or a yard, not a shower.
 SHOWER_MIN_IN = 34.0
-# More sloping lines than this through one point is a tree or a star, not a floor.
-MAX_LINES_THROUGH = 4
+# More directions of sloping lines than this through one point is a tree or a star, not a
+# floor (a floor's falls run along its two diagonals).
+MAX_LINES_THROUGH = 3
 LEAN_MIN_DEG = 15.0
 # The drain ring: radius in inches and the share of directions it must cover.
 DRAIN_R_MIN_IN, DRAIN_R_MAX_IN = 0.8, 4.0
@@ -131,13 +132,15 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
 
 
 def _lines_through(lines: np.ndarray, p: tuple[float, float], tol: float) -> int:
-    """Count segments passing within ``tol`` of ``p``."""
+    """Count the distinct directions (10-degree steps) of segments passing near ``p``."""
     a, b = lines[:, :2], lines[:, 2:]
     d = b - a
     norm = np.maximum((d * d).sum(axis=1), 1e-12)
     t = np.clip(((p[0] - a[:, 0]) * d[:, 0] + (p[1] - a[:, 1]) * d[:, 1]) / norm, 0, 1)
     cx, cy = a[:, 0] + t * d[:, 0], a[:, 1] + t * d[:, 1]
-    return int((np.hypot(cx - p[0], cy - p[1]) <= tol).sum())
+    near = np.hypot(cx - p[0], cy - p[1]) <= tol
+    directions = np.degrees(np.arctan2(d[near, 1], d[near, 0])) % 180
+    return len(np.unique(np.round(directions / 10).astype(int) % 18))
 
 
 def _ring_radius(near: np.ndarray, p: tuple[float, float], inches: float) -> float | None:

@@ -18,11 +18,12 @@ too few pixels to read and are skipped; see each module for the symbols it misse
 from __future__ import annotations
 
 import logging
+import re
 
 import cv2
 import numpy as np
 
-from plansite.domain.sheet import BBox, Sheet
+from plansite.domain.sheet import BBox, Sheet, bbox_contains
 from plansite.domain.takeoff import Detection
 from plansite.vision import exemplar
 from plansite.vision.drains import find_sloped_showers
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 # Two scales closer than this share of each other are the same scale.
 SAME_SCALE = 0.01
+# View and sheet titles whose symbols are not new work.
+_NO_NEW_WORK = re.compile(r"\b(demolition|demo)\s+plan|\breflected\s+ceiling|\bceiling\s+plan",
+                          re.IGNORECASE)
 # Share of a symbol's stroke length in grey that makes it background.
 GREYED_SHARE = 0.7
 # At most this many distinct scales are read per sheet (the most used first).
@@ -62,7 +66,8 @@ def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
         for f in found:
             d = _detection(sheet, linework, f)
             core = linework.bbox_to_sheet(*f.core_px) if f.core_px else d.bbox
-            if _scale_matches(sheet, _center(d.bbox), feet_per_unit) and not inks.greyed(core):
+            if (_scale_matches(sheet, _center(d.bbox), feet_per_unit)
+                    and not inks.greyed(core) and not _no_new_work(sheet, _center(d.bbox))):
                 detections.append(d)
     return detections
 
@@ -149,6 +154,18 @@ def _lettered(sheet: Sheet, rmap: RegionMap) -> set[int]:
                 out.add(int(rmap.labels[int(y), int(x)]))
     out.discard(0)
     return out
+
+
+def _no_new_work(sheet: Sheet, point: tuple[float, float]) -> bool:
+    """Whether the point lies on a demolition plan or a reflected ceiling plan.
+
+    A demolition plan draws the fixtures that are there now (to remove or to keep); a
+    ceiling plan draws the floor's fixtures as background. Neither shows a fixture to
+    supply, so a symbol there is not counted (a tag there says for itself what it is).
+    Titles are matched with underscores and dashes as word breaks ("LAB_DEMOLITION PLAN").
+    """
+    titles = [sheet.title] + [v.title for v in sheet.views if bbox_contains(v.bbox, point)]
+    return any(_NO_NEW_WORK.search(t.replace("_", " ")) for t in titles if t)
 
 
 def _sheet_scales(sheet: Sheet) -> list[float]:
