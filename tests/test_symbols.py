@@ -257,3 +257,10 @@ def test_symbols_on_a_demolition_plan_are_not_new_work() -> None:
     sheet = _sheet(_water_closet(100, 150) + _lavatory(300, 150))
     sheet.title = "LEVEL 1_DEMOLITION PLAN"
     assert find_symbols(sheet, []) == []
+
+
+def test_fixtures_on_a_zone_shaded_as_no_work_are_not_counted() -> None:
+    zone = PathItem(bbox=(0, 0, 250, 600), polylines=(((0, 0), (250, 0), (250, 600), (0, 600)),),
+                    color=(0.88, 0.88, 0.88), filled=True, fill=(0.88, 0.88, 0.88), closed=True)
+    sheet = _sheet([zone] + _water_closet(100, 150) + _lavatory(400, 150))
+    assert _types(_found(sheet)) == ["lavatory"]

@@ -41,6 +41,8 @@ _NO_NEW_WORK = re.compile(r"\b(demolition|demo)\s+plan|\breflected\s+ceiling|\bc
                           re.IGNORECASE)
 # Share of a symbol's stroke length in grey that makes it background.
 GREYED_SHARE = 0.7
+# A pale fill covering at least this share of the sheet shades a zone, not a room or a mark.
+SHADED_ZONE_SHARE = 0.03
 # At most this many distinct scales are read per sheet (the most used first).
 MAX_SCALES = 3
 
@@ -75,12 +77,14 @@ def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
 class _Inks:
     """Stroke colours by position, to tell a fixture drawn as grey background from new work.
 
-    Plans for one trade show the other trades' drawing as a grey background; an estimator
-    does not count fixtures there. A symbol counts as greyed when most of its strokes are a
-    mid grey while the sheet's own ink is black.
+    Plans for one trade show the other trades' drawing as a grey background, and plans
+    shade the parts of a building with no work in them; an estimator counts fixtures in
+    neither. A symbol counts as greyed when most of its strokes are a mid grey while the
+    sheet's own ink is black, or when it sits on a large pale-grey shaded zone.
     """
 
     def __init__(self, sheet: Sheet) -> None:
+        self.zones = _shaded_zones(sheet)
         rows = []
         for p in sheet.paths:
             if p.filled or p.color is None:
@@ -93,6 +97,10 @@ class _Inks:
         self.black_sheet = bool(self.rows.size) and dark.mean() >= 0.5
 
     def greyed(self, box: BBox) -> bool:
+        center = (float((box[0] + box[2]) / 2), float((box[1] + box[3]) / 2))
+        for zone in self.zones:
+            if cv2.pointPolygonTest(zone, center, False) >= 0:
+                return True
         if not self.black_sheet:
             return False
         # Only strokes wholly inside the symbol: a hatch line crossing it is not its ink.
@@ -120,6 +128,23 @@ def _read_at_scale(
     examples = [b for b in exemplars if _scale_matches(sheet, _center(b), feet_per_unit)]
     found += exemplar.find_repeats(linework, rmap, examples, keyed)
     return found, linework
+
+
+def _shaded_zones(sheet: Sheet) -> list[np.ndarray]:
+    """Return the outlines of large pale-grey fills: zones shaded as outside the work."""
+    area = sheet.width * sheet.height or 1.0
+    zones = []
+    for p in sheet.paths:
+        fill = p.fill if p.fill is not None else (p.color if p.filled and not p.width else None)
+        if fill is None or not p.filled:
+            continue
+        lightness = sum(fill) / 3
+        neutral = max(fill) - min(fill) <= 0.05
+        b = p.bbox
+        if neutral and 0.7 <= lightness < 0.95 and (b[2] - b[0]) * (b[3] - b[1]) >= (
+                SHADED_ZONE_SHARE * area):
+            zones += [np.asarray(line, np.float32) for line in p.polylines if len(line) > 2]
+    return zones
 
 
 def _drop_shower_drains(
