@@ -40,6 +40,7 @@ def test_tag_tokens_and_multipliers() -> None:
     assert tokens_of("4 @ WC-1") == ["4@WC-1"]
     # OCR loses the hyphen: "WC 2" is still the tag WC-2.
     assert tokens_of("WC 2") == ["WC-2"]
+    assert tokens_of("HB—1") == ["HB-1"]
     assert parse_tag("L", table) is None
     assert parse_tag("CO-ORDINATE", table) is None
 

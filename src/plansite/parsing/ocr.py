@@ -68,7 +68,7 @@ FUSED_RUN_MAX_PX = 160
 # Lines are redrawn with their letters this many pixels high, then padded apart.
 LINE_HEIGHT_PX = 36
 MOSAIC_WIDTH_PX = 3200
-MOSAIC_PAD_PX = 40
+MOSAIC_PAD_PX = 64
 # Lines at most this many letter heights long are read a second time when the first missed.
 SHORT_LINE_ASPECT = 4.0
 # Most lines on a sheet: past this the smallest are dropped (keeps a dense sheet bounded).
@@ -86,6 +86,8 @@ class StrokeLine:
     bbox: BBox
     strokes: list[tuple[tuple[float, float], ...]] = field(default_factory=list)
     vertical: bool = False
+    # Separate glyph shapes in the run: letters that do not touch are one each.
+    glyphs: int = 0
 
 
 def needs_ocr(sheet: Sheet) -> bool:
@@ -207,14 +209,16 @@ def stroke_lines(sheet: Sheet) -> list[StrokeLine]:
 
     glyphs = _glyph_boxes(stats, n, scale, glyph_max)
     owner = _stroke_owner(strokes, labels, scale)
-    covered = [t.bbox for t in sheet.texts if t.source != "ocr"]
+    # A run the text layer already carries is not read twice. Screened grey text is another
+    # drawing (the background plan) that merely overlaps the run, so it covers nothing.
+    covered = [t.bbox for t in sheet.texts if t.source != "ocr" and t.shade <= 0.35]
     lines = _group_lines(glyphs, max(sheet.width, sheet.height) * TEXT_MIN_SHARE)
     out: list[StrokeLine] = []
     for members, vertical in lines:
         box = _union([glyphs[g] for g in members])
         if any(_overlap_share(box, c) > 0.5 for c in covered):
             continue
-        line = StrokeLine(bbox=box, vertical=vertical)
+        line = StrokeLine(bbox=box, vertical=vertical, glyphs=len(members))
         wanted = set(members)
         for p, label in owner:
             if label in wanted:
@@ -412,6 +416,10 @@ def _items(
         found.sort()
         text = " ".join(t for _, t, _ in found)
         line = lines[k]
+        # One connected shape read as one or two characters is a symbol ("O" crossed by a
+        # pipe reads "CO"); two real letters are two shapes.
+        if line.glyphs == 1 and sum(ch.isalnum() for ch in text) <= 2:
+            continue
         size = min(line.bbox[2] - line.bbox[0], line.bbox[3] - line.bbox[1])
         conf = min(c for _, _, c in found) / 100.0
         items.append(TextItem(text, line.bbox, size, "ocr", source="ocr", confidence=conf))

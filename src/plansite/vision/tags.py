@@ -123,6 +123,8 @@ def parse_tag(token: str, table: TagTable) -> tuple[str, str, int] | None:
 def tokens_of(text: str) -> list[str]:
     """Split a text line into candidate tag tokens, keeping "4 @ WC-1" and "WC 2" together."""
     joined = re.sub(r"(\d)\s*@\s*", r"\1@", text.upper())
+    # OCR reads a tag's hyphen as a dash ("HB—1").
+    joined = re.sub(r"\b([A-Z]{1,3})\s*[—–]\s*(\d)", r"\1-\2", joined)
     # OCR often loses a tag's hyphen or reads it as a space: "WC 2" is "WC-2".
     joined = re.sub(r"\b([A-Z]{1,3})\s+(\d{1,2})\b(?![\"'./%])", r"\1-\2", joined)
     return [t for t in _SPLIT.split(joined) if t]
