@@ -373,7 +373,14 @@ def _kitchen_sinks(
 def _has_rim(r: Region, regions: dict[int, Region]) -> bool:
     """Whether the region sits in a ring hugging it (a basin's rim, a sink's flange)."""
     rim = regions.get(r.parent)
-    return rim is not None and rim.rect_fill < 0.6 and rim.length_in <= 1.8 * r.length_in
+    return rim is not None and _hugs(rim, r)
+
+
+def _hugs(rim: Region, inner: Region) -> bool:
+    """Whether ``rim`` can be the ring round ``inner``: a thin region no more than a little
+    larger. It is often open on one side, or broken into pieces by taps and lines, so a
+    piece shorter than the bowl still counts."""
+    return rim.rect_fill < 0.6 and rim.length_in <= 1.8 * inner.length_in
 
 
 def _alone(a: Region, b: Region, grid: _Grid, ipp: float) -> bool:
@@ -413,15 +420,15 @@ def _lavatories(
                 and max(r.symmetry, r.symmetry_minor) >= 0.85):
             continue
         rim = rmap.regions.get(r.parent)
-        has_rim = (rim is not None and rim.rect_fill < 0.6 and rim.length_in <= 1.8 * r.length_in
-                   and rim.label not in used)
+        has_rim = rim is not None and _hugs(rim, r) and rim.label not in used
         drain = _has_drain(r, children, 3.0)
         if not (has_rim or drain):
             continue
         used.add(r.label)
         if rim is not None and has_rim:
             used.add(rim.label)
-        box = _box(rim) if has_rim and rim is not None else _box(r)
+        whole_rim = has_rim and rim is not None and rim.length_in >= r.length_in
+        box = _union(_box(r), _box(rim)) if whole_rim and rim is not None else _box(r)
         out.append(Found(
             "lavatory", box, 0.7 if (has_rim and drain) else 0.6,
             f"oval basin {r.length_in:.0f}x{r.width_in:.0f} in"
