@@ -98,3 +98,21 @@ def test_walls_are_not_text_lines() -> None:
     # are not glyphs.
     assert len(lines) == sum(len(text.split()) for text in _LINES)
     assert all(line.bbox[2] - line.bbox[0] < 200 for line in lines)
+
+
+def test_without_tesseract_an_outlined_sheet_says_what_to_install(monkeypatch) -> None:
+    from plansite.errors import MissingDependency
+    from plansite.parsing import ocr
+
+    monkeypatch.setattr(ocr, "tesseract_available", lambda: False)
+    doc = _stroked_pdf()
+    sheet = read_page(doc.load_page(0), 0, "stroked.pdf", ocr=False)
+    with pytest.raises(MissingDependency, match="tesseract"):
+        ocr.ocr_page(None, sheet)
+
+    # With a text layer of its own the sheet is still read, from that layer alone.
+    page = doc.load_page(0)
+    for n in range(45):
+        page.insert_text((60, 40 + n * 16), f"NOTE {n}", fontsize=6)
+    sheet = read_page(page, 0, "stroked.pdf", ocr=False)
+    assert ocr.ocr_page(None, sheet) == []

@@ -15,12 +15,20 @@ walls and hatching as letters, so this module reads only what looks like text:
 
 A page is read this way when enough lines of stroked glyphs lie outside its text layer, so
 a sheet with a real text layer for room names and stroked tags (a common mix) is read too.
+Symbols and hatching also make short runs of strokes, so a sample of the longer runs is
+read first and the page goes on only when enough of them are words; a sheet whose title
+block names another trade (structural, electrical) is not read at all. Short runs the
+sparse reading skipped ("2@" beside a boxed tag) are read again one per row. A run fused
+with a symbol it touches is drawn at the sheet's usual letter scale, not squeezed.
 Tesseract comes from the operating system (Debian's ``tesseract-ocr``); a missing binary is
-a ``MissingDependency`` with the install command, not a silent zero.
+a ``MissingDependency`` with the install command when the sheet has no text layer to fall
+back on, not a silent zero.
 
 Known shortcomings: text drawn as filled outlines (TrueType converted to curves) is not
-read; vertical text is read bottom-to-top only; a word split from its neighbours by more
-than a letter height becomes a line of its own, which tag parsing rejoins.
+read; vertical text is read bottom-to-top only; a letter touching line work drops out of
+its word ("SHOWER" reads "SHOWE"); a word space wider than a letter height splits a phrase
+into runs (labels rejoin them); Tesseract's sparse reading of a run depends a little on the
+runs beside it in the mosaic, so a change anywhere on a sheet can flip a weak reading.
 """
 
 from __future__ import annotations
@@ -45,6 +53,8 @@ log = logging.getLogger(__name__)
 # A page is looked at when it has this many paths, and OCR'd when at least this many
 # lines of stroked glyphs lie outside its text layer and a sample of them reads as words.
 OCR_MIN_PATHS = 60
+# Without Tesseract, a sheet with this many words in its text layer is read from that alone.
+TEXT_LAYER_WORDS = 40
 OCR_MIN_LINES = 12
 SAMPLE_LINES = 30
 SAMPLE_MIN_LINES = 8
@@ -108,13 +118,6 @@ def ocr_page(page: pymupdf.Page | None, sheet: Sheet) -> list[TextItem]:
     ``page`` is unused: lines are redrawn from the sheet's own vectors, which is faster and
     cleaner than rendering the page. It stays in the signature for callers that have it.
     """
-    if not tesseract_available():
-        raise MissingDependency(
-            "this sheet draws its text as strokes and needs OCR, but the `tesseract` program "
-            "is not installed (Debian: apt-get install tesseract-ocr)",
-            path=sheet.source,
-        )
-
     # A sheet whose text layer already names another trade (structural, electrical) has no
     # plumbing text to read: its outlined words are not worth the time.
     read_title_block(sheet)
@@ -124,6 +127,18 @@ def ocr_page(page: pymupdf.Page | None, sheet: Sheet) -> list[TextItem]:
     lines = stroke_lines(sheet)
     if len(lines) < OCR_MIN_LINES:
         return []
+
+    if not tesseract_available():
+        words = sum(len(t.text.split()) for t in sheet.texts)
+        if words >= TEXT_LAYER_WORDS:
+            log.warning("%s p%d: stroked text left unread (tesseract is not installed)",
+                        sheet.source, sheet.index + 1)
+            return []
+        raise MissingDependency(
+            "this sheet draws its text as strokes and needs OCR, but the `tesseract` program "
+            "is not installed (Debian: apt-get install tesseract-ocr)",
+            path=sheet.source,
+        )
 
     # Symbols and hatching also make short runs of strokes; read a sample of the longer
     # runs first and go on only when enough of them are words.
