@@ -10,13 +10,17 @@ the OpenAPI document.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from functools import cache
@@ -25,6 +29,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import plansite
 from plansite.scoring import corpus_dir
 
 # (METHOD, /path/{template}) of every request any test made in this session.
@@ -35,6 +40,9 @@ DXF = "dxf-uk-house-ground-floor-plan.dxf"
 PDF = "pdf-AU-united-byford-service-station-DA-ST04.pdf"
 # A short PDF the engine reads in under a second: for tests that need a PDF, not its counts.
 SMALL_PDF = "pdf-NEG-copilot-plumbing-compliance-report.pdf"
+
+# "sqlite" (default) or "postgresql": the database every test server runs on.
+BACKEND = os.environ.get("PLANSITE_TEST_BACKEND", "sqlite")
 
 # Maintenance database the PostgreSQL tests connect to (trust authentication, loopback).
 ADMIN_URL = os.environ.get("PLANSITE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -48,11 +56,33 @@ def corpus_file(name: str) -> Path:
 
 
 @cache
-def expected_takeoff(name: str) -> dict:
-    """The engine's own answer for a corpus file, to compare the API's with."""
-    from plansite.pipeline import analyze_path
+def engine_snapshot() -> Path:
+    """A copy of the package, taken once per session, that every server and every expected
+    takeoff runs: a tree being edited while the suite runs (a shared checkout) then cannot
+    make the API and the engine disagree because they loaded different versions."""
+    root = Path(tempfile.mkdtemp(prefix="plansite-src-"))
+    atexit.register(shutil.rmtree, root, True)
+    package = Path(plansite.__file__).parent
+    shutil.copytree(package, root / "plansite", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
 
-    return analyze_path(corpus_file(name)).to_dict()
+
+def snapshot_env() -> dict[str, str]:
+    paths = [str(engine_snapshot()), os.environ.get("PYTHONPATH", "")]
+    return {"PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+
+@cache
+def expected_takeoff(name: str) -> dict:
+    """``analyze_path`` on a corpus file (same code as the servers), to compare with."""
+    script = ("import json, sys; from plansite.pipeline import analyze_path; "
+              "print(json.dumps(analyze_path(sys.argv[1]).to_dict()))")
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(corpus_file(name))], capture_output=True,
+        text=True, env={**os.environ, **snapshot_env()}, timeout=300, check=False,
+    )
+    assert done.returncode == 0, f"analyze_path failed on {name}:\n{done.stderr[-2000:]}"
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def free_port() -> int:
@@ -62,20 +92,27 @@ def free_port() -> int:
 
 
 class Server:
-    """One ``plansite serve`` subprocess with its own data folder and log file."""
+    """One ``plansite serve`` subprocess with its own data folder and log file.
+
+    With ``PLANSITE_TEST_BACKEND=postgresql`` each server (unless given a ``DATABASE_URL``)
+    gets a PostgreSQL database of its own, kept across restarts and dropped by ``close()``.
+    """
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = env or {}
+        self.env = dict(env or {})
         self.log = data_dir / f"server-{self.port}.log"
         self.proc: subprocess.Popen | None = None
+        self._resources = contextlib.ExitStack()
+        if BACKEND == "postgresql" and "DATABASE_URL" not in self.env:
+            self.env["DATABASE_URL"] = self._resources.enter_context(pg_database_url())
 
     def start(self, timeout: float = 60.0) -> Server:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("PLANSITE_") and k != "DATABASE_URL"}
-        env.update({"PLANSITE_CORPUS": str(corpus_dir()), **self.env})
+        env.update({"PLANSITE_CORPUS": str(corpus_dir()), **snapshot_env(), **self.env})
         self.data_dir.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "plansite.cli.main", "serve", "--port", str(self.port),
                "--data-dir", str(self.data_dir)]
@@ -111,6 +148,11 @@ class Server:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+    def close(self) -> None:
+        """Stop for good and drop what the server was given (its PostgreSQL database)."""
+        self.stop()
+        self._resources.close()
 
     def tail(self, lines: int = 40) -> str:
         if not self.log.exists():

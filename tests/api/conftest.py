@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-
 import pytest
 from api_harness import ApiClient, Server, pg_database_url
 
@@ -17,13 +14,11 @@ def server(tmp_path_factory) -> Server:
     PostgreSQL database made for the session (see ``ADMIN_URL``) and dropped after it.
     """
     env = {"PLANSITE_WORKERS": "2", "PLANSITE_MAX_UPLOAD_MB": "6"}
-    with contextlib.ExitStack() as stack:
-        if os.environ.get("PLANSITE_TEST_BACKEND", "sqlite") == "postgresql":
-            env["DATABASE_URL"] = stack.enter_context(pg_database_url())
-        srv = Server(tmp_path_factory.mktemp("plansite-data"), env)
-        srv.start()
-        yield srv
-        srv.stop()
+    srv = Server(tmp_path_factory.mktemp("plansite-data"), env)
+    try:
+        yield srv.start()
+    finally:
+        srv.close()
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ def test_restart_mid_job_runs_it_again_to_one_result(tmp_path) -> None:
             sheets = api.get(f"/api/v1/parse/blueprints/{up['id']}/sheets").json()
             dets = api.get(f"/api/v1/detect/blueprints/{up['id']}/detections").json()
     finally:
-        server.stop()
+        server.close()
 
     want = expected_takeoff(DXF)
     assert job["state"] == "succeeded", job
@@ -75,7 +75,7 @@ def test_two_jobs_at_once(tmp_path) -> None:
             takeoffs = {tag: api.get(f"/api/v1/blueprints/{up['id']}/takeoff").json()
                         for tag, up in uploads.items()}
     finally:
-        server.stop()
+        server.close()
 
     assert all(j["state"] == "succeeded" for j in jobs.values()), jobs
     for tag, name in (("a", DXF), ("b", DXF), ("c", SMALL_PDF)):

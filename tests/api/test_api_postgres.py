@@ -18,7 +18,7 @@ def test_core_flow_on_postgresql(pg_database: str, tmp_path) -> None:
             takeoff = api.get(f"/api/v1/blueprints/{up['id']}/takeoff").json()
             sets = api.get(f"/api/v1/projects/{project}/blueprints").json()
     finally:
-        server.stop()
+        server.close()
 
     assert job["state"] == "succeeded", job
     assert takeoff["counts"] == expected_takeoff(DXF)["counts"]
