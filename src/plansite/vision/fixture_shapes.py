@@ -12,13 +12,18 @@ so the same rule reads a toilet drawn facing any wall at any drawing scale:
 - kitchen sink: two matching bowls side by side (one sink), with a drain or rounded corners;
 - sink: one squarish bowl with a rim and a drain (a kitchen, lab or hand sink: the shape
   alone does not say which);
-- clothes washer: an appliance-sized square with a door or control panel drawn in it;
-- floor drain: a small box or circle split into four by an X.
+- clothes washer: an appliance-sized square with a round door, or a control strip along
+  one side;
+- floor drain: a small box split into four triangles by an X.
 
-Known shortcomings: a toilet drawn with no tank and no seat detail reads as a basin; round
-basins and water heaters are not told apart, so water heaters are not reported; showers
-drawn only as a screen and a door swing, and appliances drawn as a plain square, are not
-found; the sizes assume fixtures drawn near real size (a schematic symbol is missed).
+Known shortcomings: a toilet drawn with no tank, valve or hinge at the back is not found
+(and its bowl is not a basin unless it has a rim or drain); round basins and water heaters
+are not told apart, so water heaters are not reported; a shower enclosure with a hinged
+(90-degree) door, and appliances drawn as a plain or grey-filled square, are not found; an
+under-counter appliance with a strip along its front (a dishwasher) reads as a washer; two
+box-shaped bins or niches side by side in a counter can read as a double sink; small wall
+basins (under 13.5 in) are not read, to keep stools and chair seats out; the sizes assume
+fixtures drawn near real size (a schematic symbol is missed).
 """
 
 from __future__ import annotations

@@ -6,13 +6,17 @@ inches per pixel for each drawing scale on the sheet (``linework``), its enclose
 are measured (``shapes``) and read as fixtures by size and shape (``fixture_shapes``);
 sloped shower floors are read from their drain and slope lines (``drains``), and symbols
 the estimator points at, or the sheet's own legend shows (``legend``), are found again
-wherever they repeat (``exemplar``). A fixture is
-kept only where the scale that sized it is the scale the sheet gives at that point; without
-a scale, nothing is reported rather than guessed.
+wherever they repeat (``exemplar``). A fixture is kept only where the scale that sized it
+is the scale the sheet gives at that point; without a scale, nothing is reported rather
+than guessed. Fixtures drawn as grey background, on a zone shaded as outside the work, or
+on a demolition or reflected ceiling plan are not new work and are left out.
 
-Known shortcomings: a sheet whose only scale is wrong (a "not to scale" sheet carrying a
-scale note) is read at that scale; drawing scales smaller than about 1:150 leave fixtures
-too few pixels to read and are skipped; see each module for the symbols it misses.
+Known shortcomings: a point the sheet gives the wrong scale for (the nearest scale note
+belongs to another view) is read at that scale, and things of another size can then pass
+for fixtures; scales that leave an inch smaller than 0.8 pixel within the page's pixel
+budget (about 1:200 on a large sheet) are read coarsely or skipped; existing fixtures to
+remain that are drawn like new ones (said so only in a keynote) are counted; see each
+module for the symbols it misses.
 """
 
 from __future__ import annotations
