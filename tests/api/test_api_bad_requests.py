@@ -61,6 +61,17 @@ def test_too_large_is_refused_while_streaming(api: ApiClient, project: str, serv
     assert not list(server.data_dir.glob("blobs/tmp/upload-*"))
 
 
+def test_body_cut_inside_a_file_part(api: ApiClient, project: str, server) -> None:
+    r = api.post(
+        f"/api/v1/projects/{project}/blueprints",
+        content=b'--zzz\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"'
+                b"\r\n\r\n%PDF-1.7 and then nothing",
+        headers={"content-type": "multipart/form-data; boundary=zzz"},
+    )
+    assert_problem(r, 400, "bad_multipart")
+    assert not list(server.data_dir.glob("blobs/tmp/upload-*"))
+
+
 def test_malformed_multipart(api: ApiClient, project: str) -> None:
     r = api.post(
         f"/api/v1/projects/{project}/blueprints",

@@ -132,6 +132,10 @@ async def receive_files(request: Request, blobs: BlobStore, max_bytes: int) -> l
         collector.discard()
         raise
 
+    if collector.current is not None:
+        collector.discard()
+        raise ApiProblem(400, "bad_multipart", "malformed multipart body",
+                         "the body ended inside a file part (upload cut short?)")
     if not collector.done:
         raise ApiProblem(422, "no_file", "no file in the upload",
                          'attach one or more drawings as form fields named "file"')
