@@ -5,7 +5,7 @@ from __future__ import annotations
 from plansite.domain.fixtures import TagTable
 from plansite.domain.sheet import Sheet, TextItem
 from plansite.vision.detect import detect_sheet
-from plansite.vision.labels import find_labels, label_fixture
+from plansite.vision.labels import complete_truncated, find_labels, label_fixture
 from plansite.vision.views import (
     find_views,
     plumbing_sheets_only,
@@ -86,6 +86,8 @@ def test_labels() -> None:
     assert label_fixture("SHOWER ROOM") is None
     assert label_fixture("U/S SINK") is None
     assert label_fixture("VERIFY ROOF DRAIN WHERE CONTROL") is None
+    assert label_fixture(complete_truncated("SHOWE")) == "shower"
+    assert complete_truncated("SHOWN") == "SHOWN"
     grey = TextItem("SHOWER", (10, 10, 50, 18), 8, shade=0.6)
     assert find_labels(_sheet(grey)) == []
 

@@ -9,7 +9,8 @@ list, screened grey background text, existing or removed work and the sheets of 
 trades (electrical, structural, ...) are not counted.
 
 OCR'd words a word space apart on one line are joined into a phrase first, since stroked
-text comes back from OCR a word at a time.
+text comes back from OCR a word at a time, and a fixture word whose last letters OCR lost
+("SHOWE") is completed.
 
 Known shortcomings: a label names one fixture, so "2 BASINS" counts one; a label far from
 its symbol is counted where the label is.
@@ -26,6 +27,9 @@ from plansite.vision.tags import OTHER_TRADES, SCREENED_SHADE
 from plansite.vision.views import schedule_rows
 
 MAX_LABEL_WORDS = 3
+# Fixture words long enough to recognise with their last letter or two lost to OCR.
+_TRUNCATABLE = ("SHOWER", "URINAL", "LAVATORY", "BATHTUB", "WASHER", "HEATER", "FOUNTAIN",
+                "CLEANOUT", "DISHWASHER")
 _ROOM_WORDS = re.compile(
     r"\b(room|rm|bath(room)?|ensuite|toilets?|laundry|kitchen|closet|area|corridor|store)\b"
     r"|\d{2,}",
@@ -60,10 +64,28 @@ def find_labels(sheet: Sheet) -> list[tuple[str, TextItem]]:
     # Authors stack a label's words as separate texts ("WASHING" over "MACHINE").
     found: list[tuple[str, TextItem]] = []
     for item in [*usable, *join_stacked_lines(usable)]:
-        fixture = label_fixture(item.text)
+        text = complete_truncated(item.text) if item.source == "ocr" else item.text
+        fixture = label_fixture(text)
         if fixture:
             found.append((fixture, item))
     return found
+
+
+def complete_truncated(text: str) -> str:
+    """Finish a fixture word whose last letters OCR lost ("SHOWE" → "SHOWER").
+
+    A stroked letter that touches line work drops out of its word, mostly at the end where
+    the label meets a wall. Only the last word is completed, and only when it keeps at
+    least four fifths of the fixture word.
+    """
+    words = text.split()
+    if not words or len(words[-1]) < 5:
+        return text
+    last = words[-1].upper()
+    for full in _TRUNCATABLE:
+        if full.startswith(last) and len(last) >= 0.8 * len(full):
+            return " ".join([*words[:-1], full])
+    return text
 
 
 def join_ocr_words(items: list[TextItem]) -> list[TextItem]:
