@@ -183,3 +183,100 @@ def test_usage_errors_exit_64(capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["analyze", "--format", "xml", "x.pdf"])
     assert exc.value.code == 64
+
+
+def _dxf_with_blocks(tmp_path: Path, name: str, depth: int, self_loop: bool = False) -> Path:
+    doc = ezdxf.new()
+    doc.blocks.new("B0").add_line((0, 0), (1, 1))
+    for level in range(1, depth + 1):
+        blk = doc.blocks.new(f"B{level}")
+        blk.add_blockref(f"B{level - 1}", (0, 0))
+        blk.add_blockref(f"B{level - 1}", (2, 0))
+    if self_loop:
+        doc.blocks.get("B1").add_blockref("B1", (5, 5))
+    doc.modelspace().add_blockref(f"B{depth}", (0, 0))
+    path = tmp_path / name
+    doc.saveas(path)
+    return path
+
+
+def test_block_bomb_is_refused_quickly(tmp_path: Path, capsys) -> None:
+    bomb = _dxf_with_blocks(tmp_path, "bomb.dxf", depth=30)
+
+    assert main(["analyze", str(bomb)]) == 67
+    assert "expands to more than" in capsys.readouterr().err
+
+
+def test_block_that_inserts_itself_is_bad_input(tmp_path: Path, capsys) -> None:
+    loop = _dxf_with_blocks(tmp_path, "loop.dxf", depth=2, self_loop=True)
+
+    assert main(["analyze", str(loop)]) == 65
+    assert "inserts itself" in capsys.readouterr().err
+
+
+def test_truncated_dxf_is_flagged(tmp_path: Path, capsys) -> None:
+    whole = _good_dxf(tmp_path).read_bytes()
+    cut = tmp_path / "cut.dxf"
+    cut.write_bytes(whole[: int(len(whole) * 0.8)])
+
+    rc = main(["analyze", "--format", "json", str(cut)])
+
+    assert rc == 65
+    assert "damaged" in capsys.readouterr().err
+
+
+def test_binary_dxf_is_read(tmp_path: Path, capsys) -> None:
+    doc = ezdxf.new()
+    doc.blocks.new("WC").add_circle((0, 0), 8)
+    doc.modelspace().add_blockref("WC", (0, 0), dxfattribs={"layer": "PLUMBING"})
+    path = tmp_path / "bin.dxf"
+    doc.saveas(path, fmt="bin")
+
+    assert main(["analyze", "--format", "json", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"] == {"water_closet": 1}
+
+
+def test_entity_limit_is_checked_before_loading(tmp_path: Path, monkeypatch, capsys) -> None:
+    from plansite.parsing import intake
+
+    monkeypatch.setattr(intake, "MAX_DXF_ENTITIES", 50)
+    doc = ezdxf.new()
+    for i in range(200):
+        doc.modelspace().add_line((i, 0), (i, 1))
+    path = tmp_path / "many.dxf"
+    doc.saveas(path)
+
+    assert main(["analyze", str(path)]) == 67
+    assert "more than 50 entities" in capsys.readouterr().err
+
+
+def test_pdf_form_bomb_is_refused_before_extraction(tmp_path: Path, capsys) -> None:
+    src = pymupdf.open()
+    src.new_page(width=200, height=200).draw_line((0, 0), (200, 200))
+    for _ in range(24):  # 2^24 paints: extraction would take hours
+        doc = pymupdf.open()
+        page = doc.new_page(width=200, height=200)
+        page.show_pdf_page(pymupdf.Rect(0, 0, 100, 200), src, 0)
+        page.show_pdf_page(pymupdf.Rect(100, 0, 200, 200), src, 0)
+        src = pymupdf.open("pdf", doc.tobytes())
+    bomb = tmp_path / "bomb.pdf"
+    src.save(bomb)
+
+    assert main(["analyze", str(bomb)]) == 67
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "paints nested drawings" in err[0]
+
+
+def test_several_files_keep_their_order_in_json(tmp_path: Path, capsys) -> None:
+    good = _good_dxf(tmp_path)
+    empty = tmp_path / "empty.dxf"
+    empty.write_bytes(b"")
+
+    main(["analyze", "--format", "json", str(empty), str(good)])
+
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert [f["source"] for f in files] == ["empty.dxf", "good.dxf"]
+
+
+def test_non_finite_exemplar_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    assert main(["analyze", "--exemplar", "nan,nan,inf,inf", str(_good_dxf(tmp_path))]) == 64

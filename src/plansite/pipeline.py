@@ -18,7 +18,7 @@ from plansite.domain.sheet import BBox, Sheet
 from plansite.domain.takeoff import ErrorRecord, SheetSummary, Takeoff
 from plansite.errors import PlansiteError, UnsupportedContent
 from plansite.parsing import intake
-from plansite.parsing.pdf_sheets import REPAIRED_NOTE
+from plansite.parsing.intake import REPAIRED_NOTE
 from plansite.vision.dedupe import merge_nearby, merge_repeated_views, other_trade_density
 from plansite.vision.detect import detect_sheet, merge_reach
 from plansite.vision.pipes import measure_pipes

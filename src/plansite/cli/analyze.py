@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import logging
+import math
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
     takeoffs: list[Takeoff] = []
     failures: list[dict[str, Any]] = []
+    # Takeoffs and failures in the order the files were given.
+    entries: list[Takeoff | dict[str, Any]] = []
     worst = 0
     for path in args.paths:
         bar = _ProgressBar(path.name, enabled=not args.no_progress and sys.stderr.isatty())
@@ -57,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
             takeoff = analyze_path(path, progress=bar, tags=table, exemplars=exemplars,
                                    ocr=not args.no_ocr)
             takeoffs.append(takeoff)
+            entries.append(takeoff)
             for error in takeoff.errors:
                 where = f"sheet {error.sheet}: " if error.sheet else ""
                 print(f"plansite: {path}: {where}{error.message}", file=sys.stderr)
@@ -64,17 +68,19 @@ def run(args: argparse.Namespace) -> int:
         except PlansiteError as exc:
             print(f"plansite: {exc.one_line()}", file=sys.stderr)
             failures.append(_failure(path, exc.code, exc.message))
+            entries.append(failures[-1])
             worst = max(worst, exc.exit_code)
         except Exception as exc:  # noqa: BLE001 - a defect must not hide the other files
             log.debug("internal error", exc_info=True)
             print(f"plansite: {path}: internal error ({type(exc).__name__}: {exc}); "
                   "please report it with the file", file=sys.stderr)
             failures.append(_failure(path, "internal_error", str(exc)))
+            entries.append(failures[-1])
             worst = max(worst, 70)
         finally:
             bar.close()
 
-    _emit(takeoffs, failures, args.format, sys.stdout, several=len(args.paths) > 1)
+    _emit(entries, args.format, sys.stdout, several=len(args.paths) > 1)
     return worst
 
 
@@ -86,24 +92,23 @@ def _failure(path: Path, code: str, message: str) -> dict[str, Any]:
 
 def _parse_box(text: str) -> tuple[float, float, float, float]:
     parts = [float(v) for v in text.split(",")]
-    if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
+    finite = all(math.isfinite(v) for v in parts)
+    if len(parts) != 4 or not finite or parts[0] >= parts[2] or parts[1] >= parts[3]:
         raise ValueError(f"--exemplar {text!r}: expected X0,Y0,X1,Y1 with X0<X1 and Y0<Y1")
     return (parts[0], parts[1], parts[2], parts[3])
 
 
 def _emit(
-    takeoffs: list[Takeoff], failures: list[dict[str, Any]], fmt: str, out: TextIO,
-    several: bool,
+    entries: list[Takeoff | dict[str, Any]], fmt: str, out: TextIO, several: bool
 ) -> None:
-    """Print the takeoffs; JSON of several files is ``{"files": [...]}`` with failures too."""
+    """Print the results; JSON of several files is ``{"files": [...]}`` in input order."""
+    takeoffs = [e for e in entries if isinstance(e, Takeoff)]
     if fmt == "json":
-        docs = [t.to_dict() for t in takeoffs]
+        docs = [e.to_dict() if isinstance(e, Takeoff) else e for e in entries]
         if several:
-            json.dump({"files": docs + failures}, out, indent=2)
+            json.dump({"files": docs}, out, indent=2)
         elif docs:
             json.dump(docs[0], out, indent=2)
-        else:
-            json.dump(failures[0], out, indent=2)
         out.write("\n")
     elif fmt == "csv":
         writer = csv.writer(out)

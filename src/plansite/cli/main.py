@@ -46,8 +46,9 @@ def _add_optional(sub: argparse._SubParsersAction, name: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Each failure already prints one line naming the file; library warnings would repeat it.
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=logging.INFO if args.verbose else logging.ERROR,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
@@ -61,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        # Output could not be written (disk full, closed terminal): say so in one line.
+        print(f"plansite: cannot write the output ({exc.strerror or exc})", file=sys.stderr)
+        return 74
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from ezdxf.recover import readfile as recover_readfile
 from plansite.domain.sheet import BBox, BlockRef, PathItem, Point, Scale, Sheet, TextItem
 from plansite.errors import LimitReached, TruncatedFile
 from plansite.parsing import intake
+from plansite.parsing.dxf_guard import check_block_expansion, prescan_text_dxf
+from plansite.parsing.intake import REPAIRED_NOTE
 from plansite.parsing.scales import feet_per_drawing_unit, parse_scales
 from plansite.parsing.titleblock import discipline_of
 
@@ -32,29 +34,47 @@ ARC_SEGMENT_DEG = 15.0
 
 
 def open_dxf(path: Path) -> ezdxf.document.Drawing:
-    """Open a DXF with ezdxf's recovery reader; raise ``TruncatedFile`` when hopeless."""
+    """Open a DXF that passes the safety checks (see ``read_dxf``)."""
+    return read_dxf(path)[0]
+
+
+def read_dxf(path: Path) -> tuple[ezdxf.document.Drawing, bool]:
+    """Open a DXF; return it and whether it is complete (False: cut short, read in part).
+
+    ASCII files are counted before they are built (see ``dxf_guard``) and read with ezdxf's
+    recovery reader; binary DXF is read with the plain reader, which is the one that
+    understands it. Hopeless files raise ``TruncatedFile``.
+    """
+    binary = path.open("rb").read(22).startswith(b"AutoCAD Binary DXF")
+    complete = True if binary else prescan_text_dxf(path)
     try:
-        doc, auditor = recover_readfile(str(path))
+        if binary:
+            doc = ezdxf.readfile(str(path))
+        else:
+            doc, auditor = recover_readfile(str(path))
+            if auditor.has_errors:
+                log.warning("%s: DXF repaired on read (%d errors)", path, len(auditor.errors))
     except (ezdxf.DXFStructureError, ezdxf.DXFError, OSError, ValueError) as exc:
         raise TruncatedFile(f"cannot be read as a DXF ({exc})", path=str(path)) from exc
 
-    if auditor.has_errors:
-        log.warning("%s: DXF repaired on read (%d errors)", path, len(auditor.errors))
     count = len(doc.entitydb)
     if count > intake.MAX_DXF_ENTITIES:
         raise LimitReached(
             f"has {count} entities; the limit is {intake.MAX_DXF_ENTITIES}", path=str(path)
         )
-    return doc
+    check_block_expansion(doc, path)
+    return doc, complete
 
 
 def iter_dxf_sheets(path: Path) -> Iterator[Sheet]:
     """Yield the model space sheet, then one sheet per non-empty paper-space layout."""
-    doc = open_dxf(path)
+    doc, complete = read_dxf(path)
     cache = ezbbox.Cache()
     model = _read_space(doc.modelspace(), 0, str(path), cache)
     model.title = "Model space"
     _set_units(doc, model)
+    if not complete:
+        model.notes.append(REPAIRED_NOTE)
 
     layouts = [lay for lay in doc.layouts if lay.name != "Model" and len(lay) > 0]
     papers = [_read_space(lay, i + 1, str(path), cache) for i, lay in enumerate(layouts)]

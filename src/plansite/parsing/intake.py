@@ -20,6 +20,12 @@ MAX_PAGE_SIDE_PT = 200 * 72.0
 MAX_IMAGE_PIXELS = 200_000_000
 MAX_DXF_ENTITIES = 2_000_000
 
+# Said of a file that was cut short or damaged and could be read only in part.
+REPAIRED_NOTE = (
+    "the file is damaged (truncated or corrupted) and was repaired on reading; "
+    "pages or drawings may be missing: re-export it from CAD"
+)
+
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8", b"BM")
 
 

@@ -23,17 +23,13 @@ from plansite.errors import (
     TruncatedFile,
 )
 from plansite.parsing import intake
+from plansite.parsing.intake import REPAIRED_NOTE
+from plansite.parsing.pdf_guard import check_form_expansion
 from plansite.parsing.ocr import needs_ocr, ocr_page
 from plansite.parsing.scales import parse_scales
 from plansite.parsing.titleblock import read_title_block
 
 log = logging.getLogger(__name__)
-
-# Said of a file whose cross-reference table MuPDF had to rebuild (truncated or damaged).
-REPAIRED_NOTE = (
-    "the file is damaged (truncated or corrupted) and was repaired on reading; "
-    "pages or drawings may be missing: re-export it from CAD"
-)
 
 # A page whose images cover this share of its area is a raster drawing (scan or tiles).
 RASTER_COVER_RATIO = 0.5
@@ -108,6 +104,7 @@ def read_page(page: pymupdf.Page, index: int, source: str, ocr: bool = True) -> 
             path=source,
         )
 
+    check_form_expansion(page, source)
     matrix = page.rotation_matrix
     sheet = Sheet(index=index, source=source, width=rect.width, height=rect.height, units="pt")
     sheet.texts = _texts(page, matrix)
