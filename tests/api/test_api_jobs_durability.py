@@ -6,7 +6,15 @@ import threading
 import time
 from datetime import datetime
 
-from api_harness import DXF, SMALL_PDF, ApiClient, Server, corpus_file, expected_takeoff
+from api_harness import (
+    DXF,
+    SMALL_PDF,
+    ApiClient,
+    Server,
+    assert_problem,
+    corpus_file,
+    expected_takeoff,
+)
 
 
 def test_restart_mid_job_runs_it_again_to_one_result(tmp_path) -> None:
@@ -66,6 +74,10 @@ def test_two_jobs_at_once(tmp_path) -> None:
             for t in threads:
                 t.join()
             upload(SMALL_PDF, "c")
+            queued = uploads["c"]["id"]
+            assert api.get(f"/api/v1/jobs/{uploads['c']['job_id']}").json()["state"] == "queued"
+            assert_problem(api.get(f"/api/v1/blueprints/{queued}/takeoff"), 409,
+                           "takeoff_not_ready")
         server.stop()
 
         server.env["PLANSITE_WORKERS"] = "2"
