@@ -4,7 +4,10 @@ exactly the tables the models declare."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +58,19 @@ def test_migrations_build_the_declared_schema(tmp_path) -> None:
     engine.dispose()
     assert diff == [], "models changed without a migration in store/migrations/versions"
     assert migrate.current_revision(url) == migrate.head_revision()
+
+
+def test_db_command_migrates_and_reports(tmp_path) -> None:
+    def db(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "plansite.cli.main", "db", *args, "--data-dir",
+             str(tmp_path)], capture_output=True, text=True, timeout=120, check=False,
+            env={k: v for k, v in os.environ.items()
+                 if not k.startswith("PLANSITE_") and k != "DATABASE_URL"},
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "revision none: behind" in db("current")
+    assert "up to date" in db("upgrade")
+    assert (tmp_path / "plansite.db").exists()
