@@ -74,3 +74,13 @@ def test_db_command_migrates_and_reports(tmp_path) -> None:
     assert "revision none: behind" in db("current")
     assert "up to date" in db("upgrade")
     assert (tmp_path / "plansite.db").exists()
+
+
+def test_serve_refuses_a_malformed_setting(tmp_path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "plansite.cli.main", "serve", "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "PLANSITE_PORT": "five thousand"},
+    )
+    assert done.returncode == 64
+    assert "PLANSITE_PORT='five thousand' is not a whole number" in done.stderr
