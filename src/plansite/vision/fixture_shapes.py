@@ -33,6 +33,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
+
 from plansite.vision.shapes import Region, RegionMap
 
 
@@ -100,7 +103,7 @@ def read_fixtures(rmap: RegionMap, lettered: set[int] | None = None) -> list[Fou
     found += _water_closets(regions, grid, ipp, used)
     found += _bathtubs(regions, children, used)
     found += _showers(regions, children, used)
-    found += _pivot_doors(swings, _Grid(swings, 24.0 / ipp), ipp, used)
+    found += _pivot_doors(swings, _Grid(swings, 24.0 / ipp), rmap, used)
     found += _kitchen_sinks(regions, grid, children, ipp, used)
     found += _lavatories(regions, rmap, children, used)
     found += _floor_drains(regions, grid, ipp, used)
@@ -249,18 +252,21 @@ def _showers(
 
 def _is_quarter_disc(r: Region) -> bool:
     """A door swing: two straight radii at a right angle closed by an arc."""
-    return (20 <= r.length_in <= 38 and r.ratio <= 1.15 and 0.72 <= r.rect_fill <= 0.85
-            and 0.48 <= r.straight_share <= 0.65)
+    # A true quarter circle fills 0.785 of its box and has 0.56 of its outline straight.
+    return (20 <= r.length_in <= 38 and r.ratio <= 1.15 and 0.72 <= r.rect_fill <= 0.82
+            and 0.52 <= r.straight_share <= 0.62)
 
 
 def _pivot_doors(
-    regions: list[Region], grid: _Grid, ipp: float, used: set[int]
+    regions: list[Region], grid: _Grid, rmap: RegionMap, used: set[int]
 ) -> list[Found]:
     """Two equal door swings sharing their leaf: a door that pivots both ways (a shower's).
 
     The centroid of a quarter circle of radius r lies 0.42 r from its corner along the
-    bisector, so two mirrored swings sharing a corner have centroids about 0.85 r apart.
+    bisector, so two mirrored swings sharing a corner have centroids about 0.85 r apart;
+    together they make a half circle, twice as long as it is wide.
     """
+    ipp = rmap.linework.inches_per_px
     out: list[Found] = []
     for a in regions:
         if a.label in used or not _is_quarter_disc(a):
@@ -274,11 +280,31 @@ def _pivot_doors(
                              b.center_px[1] - a.center_px[1]) * ipp
             if not (0.72 * a.length_in <= gap <= 0.95 * a.length_in):
                 continue
+            if not _half_disc(rmap, a, b):
+                continue
             used.update((a.label, b.label))
             out.append(Found("shower", _union(_box(a), _box(b)), 0.55,
                              f"{a.length_in:.0f} in door swinging both ways (pivot screen door)"))
             break
     return out
+
+
+def _half_disc(rmap: RegionMap, a: Region, b: Region) -> bool:
+    """Whether two regions, with the line between them closed, make a half circle."""
+    x0, y0, x1, y1 = (int(v) for v in _union(_box(a, 2), _box(b, 2)))
+    h, w = rmap.labels.shape
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    crop = rmap.labels[y0:y1, x0:x1]
+    mask = ((crop == a.label) | (crop == b.label)).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return False
+    outline = max(contours, key=cv2.contourArea)
+    (_, _), (rw, rh), _ = cv2.minAreaRect(outline)
+    long_side, short_side = max(rw, rh) + 1, min(rw, rh) + 1
+    fill = cv2.contourArea(outline) / (long_side * short_side)
+    return 1.8 <= long_side / short_side <= 2.2 and 0.68 <= fill <= 0.85
 
 
 def _washers(

@@ -25,7 +25,7 @@ INCHES_PER_PX = 0.5
 # Above this many pixels the resolution is coarsened, which bounds time and memory per page.
 MAX_PIXELS = 24_000_000
 # Coarser than this, fixture outlines merge and nothing useful can be read.
-MAX_INCHES_PER_PX = 1.25
+MAX_INCHES_PER_PX = 1.0
 # Straight strokes longer than this (inches) and drawn with a pen thinner than the sheet's
 # usual one are grid, dimension and section lines: no fixture outline has one, and left in
 # they cut symbols in two where they cross them. Longer than the second length, any stroke

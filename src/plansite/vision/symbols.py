@@ -13,7 +13,7 @@ on a demolition or reflected ceiling plan are not new work and are left out.
 
 Known shortcomings: a point the sheet gives the wrong scale for (the nearest scale note
 belongs to another view) is read at that scale, and things of another size can then pass
-for fixtures; scales that leave an inch smaller than 0.8 pixel within the page's pixel
+for fixtures; scales that leave an inch smaller than a pixel within the page's pixel
 budget (about 1:200 on a large sheet) are read coarsely or skipped; existing fixtures to
 remain that are drawn like new ones (said so only in a keynote) are counted; see each
 module for the symbols it misses.
