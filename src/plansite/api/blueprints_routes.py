@@ -27,7 +27,7 @@ from plansite.api.schemas import (
 from plansite.api.services import Services, db, services
 from plansite.api.uploads import UploadedFile, receive_files
 from plansite.store.jobs import JobQueue
-from plansite.store.models import Blob, PlanFile, PlanSet, Project
+from plansite.store.models import Blob, Job, PlanFile, PlanSet, Project
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def list_plan_sets(
         select(PlanSet).where(PlanSet.project_id == project_id).order_by(PlanSet.revision)
     )
     rows, total, nxt = paginate(session, query, paging, request)
-    items = [_plan_set_out(session, ps) for ps in rows]
+    items = _plan_sets_out(session, list(rows))
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset, next=nxt)
 
 
@@ -155,10 +155,24 @@ def get_plan_set(plan_set_id: str, session: DB) -> PlanSetOut:
 
 
 def _plan_set_out(session: Session, ps: PlanSet) -> PlanSetOut:
-    files = session.scalars(
-        select(PlanFile).where(PlanFile.plan_set_id == ps.id).order_by(PlanFile.position)
-    ).all()
-    return PlanSetOut.of(ps, list(files), lookups.latest_job(session, ps.id))
+    return _plan_sets_out(session, [ps])[0]
+
+
+def _plan_sets_out(session: Session, plan_sets: list[PlanSet]) -> list[PlanSetOut]:
+    """Plan sets with their files and latest job: two queries for the page, not two each."""
+    ids = [ps.id for ps in plan_sets]
+    files: dict[str, list[PlanFile]] = {i: [] for i in ids}
+    for f in session.scalars(
+        select(PlanFile).where(PlanFile.plan_set_id.in_(ids)).order_by(PlanFile.position)
+    ):
+        files[f.plan_set_id].append(f)
+
+    latest: dict[str, Job] = {}
+    for job in session.scalars(
+        select(Job).where(Job.plan_set_id.in_(ids)).order_by(Job.created_at)
+    ):
+        latest[job.plan_set_id] = job
+    return [PlanSetOut.of(ps, files[ps.id], latest.get(ps.id)) for ps in plan_sets]
 
 
 @router.get("/blueprints/{plan_set_id}/takeoff", response_model=None,
