@@ -264,3 +264,16 @@ def test_fixtures_on_a_zone_shaded_as_no_work_are_not_counted() -> None:
                     color=(0.88, 0.88, 0.88), filled=True, fill=(0.88, 0.88, 0.88), closed=True)
     sheet = _sheet([zone] + _water_closet(100, 150) + _lavatory(400, 150))
     assert _types(_found(sheet)) == ["lavatory"]
+
+
+def test_a_white_work_area_inside_a_shaded_floor_is_not_shaded() -> None:
+    def fill(box: tuple[float, float, float, float], tone: float) -> PathItem:
+        x0, y0, x1, y1 = box
+        ring = ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))
+        return PathItem(bbox=box, polylines=(ring,), color=(tone,) * 3, filled=True,
+                        fill=(tone,) * 3, closed=True)
+
+    # The work area is painted white first, the grey over the whole floor (clipped on paper).
+    sheet = _sheet([fill((200, 50, 600, 300), 1.0), fill((0, 0, 800, 600), 0.8)]
+                   + _water_closet(100, 450) + _lavatory(400, 150))
+    assert _types(_found(sheet)) == ["lavatory"]

@@ -45,7 +45,8 @@ _NO_NEW_WORK = re.compile(r"\b(demolition|demo)\s+plan|\breflected\s+ceiling|\bc
                           re.IGNORECASE)
 # Share of a symbol's stroke length in grey that makes it background.
 GREYED_SHARE = 0.7
-# A pale fill covering at least this share of the sheet shades a zone, not a room or a mark.
+# A fill covering at least this share of the sheet shades a zone (pale grey: no work there;
+# white: the work area painted over it), not a room or a mark.
 SHADED_ZONE_SHARE = 0.03
 # At most this many distinct scales are read per sheet (the most used first).
 MAX_SCALES = 3
@@ -100,11 +101,12 @@ class _Inks:
         dark = self.rows[:, 6] < 0.2
         self.black_sheet = bool(self.rows.size) and dark.mean() >= 0.5
 
+    def _shaded(self, p: tuple[float, float]) -> bool:
+        return _shaded(self.zones, p)
+
     def greyed(self, box: BBox) -> bool:
-        center = (float((box[0] + box[2]) / 2), float((box[1] + box[3]) / 2))
-        for zone in self.zones:
-            if cv2.pointPolygonTest(zone, center, False) >= 0:
-                return True
+        if self._shaded(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)):
+            return True
         if not self.black_sheet:
             return False
         # Only strokes wholly inside the symbol: a hatch line crossing it is not its ink.
@@ -134,21 +136,59 @@ def _read_at_scale(
     return found, linework
 
 
-def _shaded_zones(sheet: Sheet) -> list[np.ndarray]:
-    """Return the outlines of large pale-grey fills: zones shaded as outside the work."""
+def _shaded(zones: list[tuple[bool, BBox, list[np.ndarray]]], p: tuple[float, float]) -> bool:
+    """Whether a point lies on a pale grey zone and not on a white work area within it.
+
+    Drawings often paint a white work area and then a grey fill over the whole floor,
+    clipped to leave the work area white; the clip is not read, so a white fill that lies
+    within the grey one marks where the grey does not show, whichever was painted first.
+    """
+    for grey, gbox, outlines in zones:
+        if not grey or not _in_zone(outlines, p):
+            continue
+        cleared = any(
+            not other_grey and _within(wbox, gbox) and _in_zone(white, p)
+            for other_grey, wbox, white in zones
+        )
+        if not cleared:
+            return True
+    return False
+
+
+def _shaded_zones(sheet: Sheet) -> list[tuple[bool, BBox, list[np.ndarray]]]:
+    """Return the large fills, each as (pale grey?, box, outlines); the rest are white."""
     area = sheet.width * sheet.height or 1.0
     zones = []
     for p in sheet.paths:
         fill = p.fill if p.fill is not None else (p.color if p.filled and not p.width else None)
         if fill is None or not p.filled:
             continue
-        lightness = sum(fill) / 3
-        neutral = max(fill) - min(fill) <= 0.05
         b = p.bbox
-        if neutral and 0.7 <= lightness < 0.95 and (b[2] - b[0]) * (b[3] - b[1]) >= (
-                SHADED_ZONE_SHARE * area):
-            zones += [np.asarray(line, np.float32) for line in p.polylines if len(line) > 2]
+        if (b[2] - b[0]) * (b[3] - b[1]) < SHADED_ZONE_SHARE * area:
+            continue
+        lightness = sum(fill) / 3
+        grey = max(fill) - min(fill) <= 0.05 and 0.7 <= lightness < 0.95
+        if grey or min(fill) >= 0.95:
+            zones.append((grey, b, [np.asarray(line, np.float64)
+                                    for line in p.polylines if len(line) > 2]))
     return zones
+
+
+def _within(inner: BBox, outer: BBox) -> bool:
+    return (inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2]
+            and inner[3] <= outer[3])
+
+
+def _in_zone(outlines: list[np.ndarray], p: tuple[float, float]) -> bool:
+    """Even-odd point-in-polygon over a fill's outlines (its holes leave the point out)."""
+    crossings = 0
+    for poly in outlines:
+        x, y = poly[:, 0], poly[:, 1]
+        x2, y2 = np.roll(x, -1), np.roll(y, -1)
+        spans = (y > p[1]) != (y2 > p[1])
+        dy = np.where(y2 == y, 1e-12, y2 - y)
+        crossings += int(np.sum(spans & (p[0] < x + (p[1] - y) * (x2 - x) / dy)))
+    return crossings % 2 == 1
 
 
 def _drop_shower_drains(
