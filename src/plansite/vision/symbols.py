@@ -15,8 +15,9 @@ Known shortcomings: a point the sheet gives the wrong scale for (the nearest sca
 belongs to another view) is read at that scale, and things of another size can then pass
 for fixtures; scales that leave an inch smaller than a pixel within the page's pixel
 budget (about 1:200 on a large sheet) are read coarsely or skipped; existing fixtures to
-remain that are drawn like new ones (said so only in a keynote) are counted; see each
-module for the symbols it misses.
+remain that are drawn like new ones (said so only in a keynote) are counted; clip paths are
+not read, so a shaded zone is told from the work area only by the white fill drawn for it;
+see each module for the symbols it misses.
 """
 
 from __future__ import annotations
