@@ -277,3 +277,16 @@ def test_a_white_work_area_inside_a_shaded_floor_is_not_shaded() -> None:
     sheet = _sheet([fill((200, 50, 600, 300), 1.0), fill((0, 0, 800, 600), 0.8)]
                    + _water_closet(100, 450) + _lavatory(400, 150))
     assert _types(_found(sheet)) == ["lavatory"]
+
+
+def test_floor_drain_is_a_small_box_crossed_by_an_x() -> None:
+    def crossed(cx: float, cy: float, side_in: float) -> list[PathItem]:
+        h = side_in * IN / 2
+        return [_rect(cx, cy, side_in, side_in),
+                _path([(cx - h, cy - h), (cx + h, cy + h)], closed=False),
+                _path([(cx + h, cy - h), (cx - h, cy + h)], closed=False)]
+
+    # A 6 in drain is found; a 24 in ceiling tile crossed the same way is not a drain.
+    found = _found(_sheet(crossed(100, 100, 6) + crossed(400, 100, 24)))
+    assert [t for t, _, _ in found] == ["floor_drain"]
+    assert math.dist(found[0][1:], (100, 100)) < 3

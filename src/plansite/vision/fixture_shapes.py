@@ -468,6 +468,20 @@ def _lavatories(
     return out
 
 
+def _pinwheel(group: list[Region], box: tuple[float, float, float, float]) -> bool:
+    """Whether four wedges sit round the box's centre a quarter turn apart, as an X's do
+    (a hatch cutting a grid into triangles leaves them in rows instead)."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    vectors = [(r.center_px[0] - cx, r.center_px[1] - cy) for r in group]
+    reach = [math.hypot(*v) for v in vectors]
+    side = max(box[2] - box[0], box[3] - box[1])
+    if min(reach) < 0.15 * side or max(reach) > 1.3 * min(reach):
+        return False
+    turns = sorted(math.degrees(math.atan2(v[1], v[0])) % 360 for v in vectors)
+    steps = [(b - a) % 360 for a, b in zip(turns, turns[1:] + turns[:1], strict=True)]
+    return all(60 <= step <= 120 for step in steps)
+
+
 def _floor_drains(
     regions: list[Region], grid: _Grid, ipp: float, used: set[int]
 ) -> list[Found]:
@@ -491,7 +505,7 @@ def _floor_drains(
         side_w, side_h = (box[2] - box[0]) * ipp, (box[3] - box[1]) * ipp
         if not (3 <= min(side_w, side_h) and max(side_w, side_h) <= 9):
             continue
-        if max(side_w, side_h) > 1.3 * min(side_w, side_h):
+        if max(side_w, side_h) > 1.3 * min(side_w, side_h) or not _pinwheel(group, box):
             continue
         taken.update(o.label for o in group)
         out.append(Found("floor_drain", box, 0.55,
