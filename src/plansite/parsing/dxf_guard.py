@@ -49,6 +49,19 @@ def check_block_expansion(doc, path: Path) -> None:
     sizes: dict[str, int] = {}
     visiting: set[str] = set()
 
+    def unfolded(entities, what: str) -> int:
+        """Entities a block or layout stands for once its inserts are unfolded."""
+        total = 0
+        for entity in entities:
+            total += _insert_size(entity, expanded) if entity.dxftype() == "INSERT" else 1
+            if total > MAX_EXPANDED_ENTITIES:
+                raise LimitReached(
+                    f"{what} expands to more than {MAX_EXPANDED_ENTITIES} entities once its "
+                    "nested blocks are unfolded; the limit protects the machine",
+                    path=str(path),
+                )
+        return total
+
     def expanded(name: str) -> int:
         if name in sizes:
             return sizes[name]
@@ -58,26 +71,14 @@ def check_block_expansion(doc, path: Path) -> None:
         block = doc.blocks.get(name)
         if block is None:
             return 0
+
         visiting.add(name)
-        total = 0
-        for entity in block:
-            total += _insert_size(entity, expanded) if entity.dxftype() == "INSERT" else 1
-            if total > MAX_EXPANDED_ENTITIES:
-                raise LimitReached(
-                    f"block {name!r} expands to more than {MAX_EXPANDED_ENTITIES} entities "
-                    "(nested inserts); the limit protects the machine", path=str(path))
+        sizes[name] = unfolded(block, f"block {name!r}")
         visiting.discard(name)
-        sizes[name] = total
-        return total
+        return sizes[name]
 
     for layout in [doc.modelspace(), *doc.layouts]:
-        total = 0
-        for entity in layout:
-            total += _insert_size(entity, expanded) if entity.dxftype() == "INSERT" else 1
-        if total > MAX_EXPANDED_ENTITIES:
-            raise LimitReached(
-                f"layout {layout.name!r} expands to more than {MAX_EXPANDED_ENTITIES} "
-                "entities once its blocks are unfolded", path=str(path))
+        unfolded(layout, f"layout {layout.name!r}")
 
 
 def _insert_size(entity, expanded) -> int:
