@@ -487,7 +487,7 @@ def _floor_drains(
 ) -> list[Found]:
     """A small box or circle split into four wedges by an X."""
     wedges = [r for r in regions if r.label not in used and 1.2 <= r.length_in <= 9
-              and 0.4 <= r.rect_fill <= 0.62 and 1.5 <= r.ratio <= 2.5 and r.vertices == 3]
+              and 0.4 <= r.rect_fill <= 0.62 and r.ratio <= 2.5 and r.vertices == 3]
     out: list[Found] = []
     taken: set[int] = set()
     wedge_labels = {w.label for w in wedges}
