@@ -5,6 +5,10 @@ Company: every route that reads or writes company data takes ``company`` (defaul
 ``default``); there is no authentication in front of it yet, so it separates data, it
 does not protect it. Money is returned as decimal strings. Stored bids keep the price book
 they were priced with; ``PUT /pricebook`` only affects bids made afterwards.
+
+Every takeoff, bid option and correction is checked (``plansite.estimate.inputs``) before
+any arithmetic: a bad document is answered 422 with a code and the fields to fix, never a
+500 from deep in the pricing and never a bid priced from a negative count.
 """
 
 from __future__ import annotations
@@ -12,30 +16,35 @@ from __future__ import annotations
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plansite.api import lookups
+from plansite.api.pagination import PageParams, page_params, paginate
 from plansite.api.problems import ApiProblem, not_found, responses
 from plansite.api.services import db
 from plansite.estimate import bids as store
 from plansite.estimate.codetables import UnknownEdition, available_editions, load_edition
 from plansite.estimate.corrections import Correction, CorrectionError, agreement
 from plansite.estimate.fixture_units import fixture_units
+from plansite.estimate.inputs import InputError, check_bid_options, check_takeoff
 from plansite.estimate.models import DEFAULT_COMPANY, BidEvent, BidRecord, PriceBookVersion
-from plansite.estimate.pricebook import PriceBookError
+from plansite.estimate.pricebook import PriceBook, PriceBookError
 from plansite.estimate.proposal_pdf import ProposalInfo, write_proposal
 from plansite.estimate.revisions import diff_takeoffs
 from plansite.estimate.sizing import size_all
 from plansite.estimate.spreadsheet import write_csv, write_xlsx
-from plansite.estimate.workflow import TransitionError, expire_due, transition
+from plansite.estimate.workflow import STATUSES, TransitionError, expire_due, transition
 
 router = APIRouter(prefix="/api/v1/estimate", tags=["estimate"])
 DB = Annotated[Session, Depends(db)]
 Company = Annotated[str, Query(max_length=64, description="company the data belongs to")]
+Paging = Annotated[PageParams, Depends(page_params)]
+BidStatus = Annotated[str | None, Query(pattern=f"^({'|'.join(STATUSES)})$",
+                                        description="only bids in this status")]
 
 
 class UnitsIn(BaseModel):
@@ -90,15 +99,15 @@ def list_codes() -> dict[str, Any]:
 @router.post("/fixture-units", responses=responses(422))
 def rate_takeoff(body: UnitsIn) -> dict[str, Any]:
     """Fixture units and pipe sizes of a posted takeoff, without storing anything."""
-    units = _units(body.takeoff, body.code, body.occupancy)
+    units = _units(_checked(body.takeoff, "takeoff"), body.code, body.occupancy)
     return {"fixture_units": units.to_dict(), "sizing": [a.to_dict() for a in size_all(units)]}
 
 
 # --- price book --------------------------------------------------------------------------------
 
-@router.get("/pricebook")
+@router.get("/pricebook", responses=responses(409))
 def get_pricebook(session: DB, company: Company = DEFAULT_COMPANY) -> dict[str, Any]:
-    book, row = store.current_pricebook(session, company)
+    book, row = _book(session, company)
     return {"company": company, "version": row.version if row else 0,
             "label": book.version, "hash": book.content_hash,
             "placeholder": book.is_placeholder, "document": book.doc}
@@ -134,26 +143,36 @@ def create_bid(body: BidIn, session: DB, company: Company = DEFAULT_COMPANY) -> 
     if body.takeoff is None and body.plan_set_id is None:
         raise ApiProblem(422, "invalid_request", "nothing to price",
                          "give plan_set_id (its reviewed takeoff is priced) or takeoff")
-    takeoff = body.takeoff if body.takeoff is not None else _reviewed(session, body.plan_set_id)
+    takeoff = (_checked(body.takeoff, "takeoff") if body.takeoff is not None
+               else _reviewed(session, body.plan_set_id))
+    try:
+        options = check_bid_options(body.options)
+    except InputError as exc:
+        raise ApiProblem(422, "invalid_bid_options", "invalid bid options",
+                         "; ".join(exc.problems)) from None
+    _book(session, company)     # a stored book failing today's checks is a 409, not bad options
+
     try:
         bid = store.create_bid(session, company=company, takeoff=takeoff,
                                plan_set_id=body.plan_set_id, title=body.title,
-                               customer=body.customer, options=body.options, actor=body.actor)
+                               customer=body.customer, options=options, actor=body.actor)
     except (PriceBookError, UnknownEdition, ValueError) as exc:
         raise ApiProblem(422, "invalid_bid_options", "invalid bid options", str(exc)) from None
     session.commit()
     return _bid_out(session, bid)
 
 
-@router.get("/bids")
-def list_bids(session: DB, company: Company = DEFAULT_COMPANY,
-              status: Annotated[str | None, Query(max_length=16)] = None) -> dict[str, Any]:
+@router.get("/bids", responses=responses(422))
+def list_bids(session: DB, paging: Paging, request: Request,
+              company: Company = DEFAULT_COMPANY, status: BidStatus = None) -> dict[str, Any]:
+    """One page of a company's bids by number (``limit``/``offset`` as on every list)."""
     _expire(session)
     query = select(BidRecord).where(BidRecord.company_id == company)
     if status:
         query = query.where(BidRecord.status == status)
-    rows = session.scalars(query.order_by(BidRecord.number)).all()
-    return {"items": [_bid_summary(b) for b in rows]}
+    rows, total, nxt = paginate(session, query.order_by(BidRecord.number), paging, request)
+    return {"items": [_bid_summary(b) for b in rows], "total": total,
+            "limit": paging.limit, "offset": paging.offset, "next": nxt}
 
 
 @router.get("/bids/{bid_id}", responses=responses(404))
@@ -222,10 +241,15 @@ def correct_takeoff(plan_set_id: str, body: CorrectionsIn, session: DB) -> dict[
     machine = lookups.takeoff(session, plan_set_id).result
     try:
         fixes = [Correction.from_dict(doc) for doc in body.corrections]
-    except (CorrectionError, TypeError) as exc:
+    except CorrectionError as exc:
         raise ApiProblem(422, "invalid_correction", "invalid correction", str(exc)) from None
     store.add_corrections(session, plan_set_id, fixes, body.actor)
     reviewed = store.reviewed_takeoff(session, plan_set_id, machine)
+    try:
+        check_takeoff(reviewed.takeoff, "corrected takeoff")
+    except InputError as exc:
+        raise ApiProblem(422, "invalid_correction", "invalid correction",
+                         "; ".join(exc.problems)) from None
     accuracy = store.record_accuracy(session, plan_set_id, machine, reviewed.takeoff)
 
     repriced = []
@@ -264,32 +288,58 @@ def plan_set_units(plan_set_id: str, session: DB, code: str = "IPC-2021",
 def revision_diff(body: DiffIn, session: DB, company: Company = DEFAULT_COMPANY
                   ) -> dict[str, Any]:
     """Fixtures added, removed and moved between two revisions, and the cost delta."""
-    old = body.old_takeoff or (_reviewed(session, body.old_plan_set_id)
-                               if body.old_plan_set_id else None)
-    new = body.new_takeoff or (_reviewed(session, body.new_plan_set_id)
-                               if body.new_plan_set_id else None)
+    old = _revision(session, body.old_takeoff, body.old_plan_set_id, "old_takeoff")
+    new = _revision(session, body.new_takeoff, body.new_plan_set_id, "new_takeoff")
     if old is None or new is None:
         raise ApiProblem(422, "invalid_request", "two revisions needed",
                          "give old_ and new_ plan_set_id, or old_ and new_ takeoff")
-    book, _ = store.current_pricebook(session, company)
+    book, _ = _book(session, company)
     return diff_takeoffs(old, new, book=book).to_dict()
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
 def _units(takeoff: dict[str, Any], code: str, occupancy: str):
+    """Rate a takeoff that already passed ``check_takeoff``."""
     try:
         return fixture_units(takeoff, edition=code, occupancy=occupancy)  # type: ignore[arg-type]
     except UnknownEdition as exc:
         raise ApiProblem(422, "unknown_code", "unknown code edition", str(exc)) from None
-    except (KeyError, TypeError) as exc:
+
+
+def _checked(takeoff: Any, where: str) -> dict[str, Any]:
+    """The takeoff if the estimator can price it; else 422 ``invalid_takeoff`` naming fields."""
+    try:
+        return check_takeoff(takeoff, where)
+    except InputError as exc:
         raise ApiProblem(422, "invalid_takeoff", "invalid takeoff document",
-                         f"missing or malformed field {exc}") from None
+                         "; ".join(exc.problems)) from None
 
 
 def _reviewed(session: Session, plan_set_id: str) -> dict[str, Any]:
+    """A plan set's reviewed takeoff, checked like a posted one: it may hold old corrections
+    made before corrections were checked."""
     machine = lookups.takeoff(session, plan_set_id).result
-    return store.reviewed_takeoff(session, plan_set_id, machine).takeoff
+    takeoff = store.reviewed_takeoff(session, plan_set_id, machine).takeoff
+    return _checked(takeoff, f"reviewed takeoff of plan set {plan_set_id}")
+
+
+def _revision(session: Session, takeoff: dict[str, Any] | None, plan_set_id: str | None,
+              where: str) -> dict[str, Any] | None:
+    """One side of a revision diff: the posted takeoff (even ``{}``), else the plan set's."""
+    if takeoff is not None:
+        return _checked(takeoff, where)
+    return _reviewed(session, plan_set_id) if plan_set_id else None
+
+
+def _book(session: Session, company: str) -> tuple[PriceBook, PriceBookVersion | None]:
+    """The company's current book; a stored version that fails today's checks is a 409 the
+    company fixes with ``PUT /pricebook``, not a 500 on every bid."""
+    try:
+        return store.current_pricebook(session, company)
+    except PriceBookError as exc:
+        raise ApiProblem(409, "stored_pricebook_invalid", "stored price book is invalid",
+                         f"{exc}; correct it with PUT /api/v1/estimate/pricebook") from None
 
 
 def _expire(session: Session) -> list[BidRecord]:

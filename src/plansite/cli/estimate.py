@@ -21,6 +21,7 @@ from plansite.errors import PlansiteError
 from plansite.estimate.bid import BidOptions
 from plansite.estimate.codetables import DEFAULT_EDITION, UnknownEdition, available_editions
 from plansite.estimate.document import Estimate, estimate_takeoff
+from plansite.estimate.inputs import check_takeoff
 from plansite.estimate.money import fmt
 from plansite.estimate.pricebook import PriceBook, PriceBookError
 from plansite.estimate.proposal_pdf import ProposalInfo, write_proposal
@@ -90,9 +91,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _takeoff(path: Path, ocr: bool) -> dict[str, Any]:
-    """Analyse a plan file, or read a takeoff JSON written by ``plansite analyze``."""
+    """Analyse a plan file, or read a takeoff JSON written by ``plansite analyze``.
+
+    A JSON file may have been edited by hand, so it gets the checks the API applies
+    (``check_takeoff``): a usage error naming the field, not a traceback or a priced
+    negative count.
+    """
     if path.suffix.lower() == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))
+        return check_takeoff(json.loads(path.read_text(encoding="utf-8")), path.name)
     return analyze_path(path, ocr=ocr).to_dict()
 
 

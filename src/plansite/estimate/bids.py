@@ -22,7 +22,7 @@ from plansite.estimate.document import Estimate, estimate_takeoff
 from plansite.estimate.models import (AccuracyRecord, BidRecord, CorrectionRecord,
                                       PriceBookVersion)
 from plansite.estimate.numbering import next_bid_number
-from plansite.estimate.pricebook import PriceBook
+from plansite.estimate.pricebook import PriceBook, merged_book
 from plansite.estimate.workflow import EDITABLE, log_event
 
 
@@ -34,24 +34,33 @@ class BidNotEditable(ValueError):
 
 def current_pricebook(session: Session, company: str) -> tuple[PriceBook, PriceBookVersion | None]:
     """The company's latest saved book, or the shipped default when it has none."""
-    row = session.scalars(select(PriceBookVersion).where(PriceBookVersion.company_id == company)
-                          .order_by(PriceBookVersion.version.desc()).limit(1)).first()
+    row = _latest_pricebook(session, company)
     return (PriceBook(row.document), row) if row else (PriceBook.default(), None)
 
 
 def save_pricebook(session: Session, company: str, overrides: dict[str, Any],
                    note: str = "") -> PriceBookVersion:
-    """Merge ``overrides`` into the current book and store the result as the next version."""
-    book, _ = current_pricebook(session, company)
-    merged = book.with_overrides(overrides)
-    latest = session.scalar(select(func.max(PriceBookVersion.version))
-                            .where(PriceBookVersion.company_id == company)) or 0
+    """Merge ``overrides`` into the current book and store the result as the next version.
+
+    The stored document is merged as it is, without loading it as a ``PriceBook`` first: a
+    version saved before a check was added may fail that check, and the override is how the
+    company repairs it.
+    """
+    current = _latest_pricebook(session, company)
+    merged = merged_book(current.document if current else PriceBook.default().doc, overrides)
+    latest = current.version if current else 0
     doc = dict(merged.doc, version=f"{company}-v{latest + 1}")
     row = PriceBookVersion(company_id=company, version=latest + 1, document=doc,
                            content_hash=PriceBook(doc).content_hash, note=note)
     session.add(row)
     session.flush()
     return row
+
+
+def _latest_pricebook(session: Session, company: str) -> PriceBookVersion | None:
+    return session.scalars(select(PriceBookVersion)
+                           .where(PriceBookVersion.company_id == company)
+                           .order_by(PriceBookVersion.version.desc()).limit(1)).first()
 
 
 # --- bids -------------------------------------------------------------------------------------

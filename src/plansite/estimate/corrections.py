@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from plansite.domain.fixtures import FIXTURE_TYPES
+from plansite.estimate.inputs import (MAX_COUNT, MAX_SHEETS, MAX_TEXT, check_bbox, is_text,
+                                      whole_number)
 from plansite.scoring import score_counts
 
 Action = Literal["add", "remove", "retype"]
@@ -46,21 +48,37 @@ class Correction:
     note: str = ""
 
     @classmethod
-    def from_dict(cls, doc: dict[str, Any]) -> Correction:
+    def from_dict(cls, doc: Any) -> Correction:
+        if not isinstance(doc, dict) or "action" not in doc:
+            raise CorrectionError("a correction is an object with an action (add, remove or "
+                                  "retype)")
         allowed = set(cls.__dataclass_fields__)
-        fix = cls(**{k: v for k, v in doc.items() if k in allowed})
+        fix = cls(**{k: v for k, v in doc.items() if k in allowed and v is not None})
         fix.check()
         return fix
 
     def check(self) -> None:
+        """Refuse a correction that would put an unpriceable fixture into the takeoff.
+
+        Its fields come straight from a request, so each is checked for type and range here:
+        a quantity of 1e308 or a NaN box would otherwise fail only when the bid is re-priced.
+        """
         if self.action not in ("add", "remove", "retype"):
             raise CorrectionError(f"action {self.action!r}: use add, remove or retype")
         if self.action in ("add", "retype") and self.fixture_type not in FIXTURE_TYPES:
             raise CorrectionError(f"fixture_type {self.fixture_type!r} is not a fixture type")
-        if self.action in ("remove", "retype") and not self.detection_id:
+        if self.action in ("remove", "retype") and not (
+                self.detection_id and isinstance(self.detection_id, str)):
             raise CorrectionError(f"{self.action} needs the detection_id it applies to")
-        if self.quantity < 1:
-            raise CorrectionError("quantity must be 1 or more")
+        problems: list[str] = []
+        self.quantity = whole_number(self.quantity, "quantity", 1, MAX_COUNT, problems) or 1
+        whole_number(self.sheet, "sheet", 1, MAX_SHEETS, problems)
+        check_bbox(self.bbox, "bbox", problems)
+        for name in ("room", "note"):
+            if not is_text(getattr(self, name)):
+                problems.append(f"{name}: must be text of at most {MAX_TEXT} characters")
+        if problems:
+            raise CorrectionError("; ".join(problems))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

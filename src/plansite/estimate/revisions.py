@@ -26,6 +26,8 @@ from plansite.estimate.pricebook import PriceBook
 
 SAME_SPOT_FRACTION = 0.01
 MOVE_FRACTION = 0.25
+# A detection without a box (a hand-written takeoff) sits at the sheet's origin.
+_NO_BOX = (0, 0, 0, 0)
 
 
 @dataclass
@@ -158,7 +160,7 @@ def _quantity_change(o: dict[str, Any], n: dict[str, Any], fixture: str, sheet: 
 
 
 def _center(det: dict[str, Any]) -> tuple[float, float]:
-    x0, y0, x1, y1 = (float(v) for v in det.get("bbox", (0, 0, 0, 0)))
+    x0, y0, x1, y1 = (float(v) for v in det.get("bbox", _NO_BOX))
     return (round((x0 + x1) / 2, 2), round((y0 + y1) / 2, 2))
 
 
@@ -171,6 +173,7 @@ def _extent(dets: list[dict[str, Any]]) -> float:
     """Diagonal of the area a sheet's detections cover in both revisions (at least 1 unit)."""
     if not dets:
         return 1.0
-    xs = [float(v) for d in dets for v in (d["bbox"][0], d["bbox"][2])]
-    ys = [float(v) for d in dets for v in (d["bbox"][1], d["bbox"][3])]
+    boxes = [d.get("bbox", _NO_BOX) for d in dets]
+    xs = [float(v) for box in boxes for v in (box[0], box[2])]
+    ys = [float(v) for box in boxes for v in (box[1], box[3])]
     return max(math.hypot(max(xs) - min(xs), max(ys) - min(ys)), 1.0)
