@@ -14,13 +14,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from plansite.domain.fixtures import TagTable
-from plansite.domain.sheet import BBox, Sheet
+from plansite.domain.sheet import BBox, Sheet, bbox_center
 from plansite.domain.takeoff import ErrorRecord, SheetSummary, Takeoff
 from plansite.errors import PlansiteError, UnsupportedContent
 from plansite.parsing import intake
 from plansite.parsing.intake import REPAIRED_NOTE
 from plansite.vision.dedupe import merge_nearby, merge_repeated_views, other_trade_density
 from plansite.vision.detect import detect_sheet, merge_reach
+from plansite.vision.existing import (
+    ExistingFixture,
+    drop_existing,
+    existing_on_demolition_plans,
+)
 from plansite.vision.pipes import measure_pipes
 from plansite.vision.rooms import assign_rooms
 from plansite.vision.tags import apply_learned_tags, learn_schedule_tags
@@ -57,6 +62,8 @@ def analyze_path(
     total, sheets = _open_sheets(path, kind, ocr, progress)
     reach: dict[int, float] = {}
     other_trade: dict[int, int] = {}
+    existing: list[ExistingFixture] = []
+    sizes: dict[int, tuple[float, float]] = {}
     first_error: PlansiteError | None = None
     done = 0
     for sheet in sheets:
@@ -72,6 +79,8 @@ def analyze_path(
         first = len(takeoff.detections)
         _analyze_sheet(sheet, table, exemplars, takeoff)
         reach[sheet.index] = merge_reach(sheet)
+        sizes[sheet.index] = (sheet.width, sheet.height)
+        existing.extend(existing_on_demolition_plans(sheet))
         if sheet.blocks:
             radius = reach[sheet.index] * OTHER_TRADE_RADIUS_REACHES
             other_trade.update(
@@ -82,6 +91,8 @@ def analyze_path(
     disciplines = {s.index: s.discipline for s in takeoff.sheets}
     keep = plumbing_sheets_only(disciplines, [d.sheet_index for d in takeoff.detections])
     takeoff.detections = [d for d, k in zip(takeoff.detections, keep) if k]
+    takeoff.detections, dropped = drop_existing(takeoff.detections, existing, sizes, reach)
+    _note_existing(takeoff, dropped)
     failed = [e for e in takeoff.errors if e.stage == "parse"]
     if takeoff.sheets and len(failed) == len(takeoff.sheets) and first_error is not None:
         raise first_error
@@ -121,6 +132,18 @@ def _open_sheets(
         "(export the drawing as a vector PDF or DXF)",
         path=str(path),
     )
+
+
+def _note_existing(takeoff: Takeoff, dropped: list) -> None:
+    """Say on each sheet which fixtures were left out as existing to remain, and why."""
+    by_index = {s.index: s for s in takeoff.sheets}
+    for d, e in dropped:
+        where = e.sheet_number or f"sheet {e.sheet_index + 1}"
+        x, y = bbox_center(d.bbox)
+        by_index[d.sheet_index].notes.append(
+            f"{d.fixture_type} at ({x:.0f}, {y:.0f}) not counted: the demolition plan "
+            f"{where} shows an existing fixture there to remain"
+        )
 
 
 def _as_plansite_error(exc: Exception, path: Path) -> PlansiteError:

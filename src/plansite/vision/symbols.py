@@ -44,6 +44,7 @@ SAME_SCALE = 0.01
 # View and sheet titles whose symbols are not new work.
 _NO_NEW_WORK = re.compile(r"\b(demolition|demo)\s+plan|\breflected\s+ceiling|\bceiling\s+plan",
                           re.IGNORECASE)
+_DEMOLITION = re.compile(r"\b(demolition|demo)\s+plan", re.IGNORECASE)
 # Share of a symbol's stroke length in grey that makes it background.
 GREYED_SHARE = 0.7
 # A fill covering at least this share of the sheet shades a zone (pale grey: no work there;
@@ -53,8 +54,14 @@ SHADED_ZONE_SHARE = 0.03
 MAX_SCALES = 3
 
 
-def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
-    """Return fixtures found by symbol geometry on ``sheet``, each at its own scale."""
+def find_symbols(
+    sheet: Sheet, exemplars: list[BBox], keep_existing: bool = False
+) -> list[Detection]:
+    """Return fixtures found by symbol geometry on ``sheet``, each at its own scale.
+
+    ``keep_existing`` also returns the fixtures drawn on demolition and ceiling plans, which
+    are there today; ``vision.existing`` uses them to tell work to remain from new work.
+    """
     scales = _sheet_scales(sheet)
     if sheet.raster or not sheet.paths or not scales:
         return []
@@ -75,7 +82,8 @@ def find_symbols(sheet: Sheet, exemplars: list[BBox]) -> list[Detection]:
             d = _detection(sheet, linework, f)
             core = linework.bbox_to_sheet(*f.core_px) if f.core_px else d.bbox
             if (_scale_matches(sheet, _center(d.bbox), feet_per_unit)
-                    and not inks.greyed(core) and not _no_new_work(sheet, _center(d.bbox))):
+                    and not inks.greyed(core)
+                    and (keep_existing or not _no_new_work(sheet, _center(d.bbox)))):
                 detections.append(d)
     return detections
 
@@ -224,6 +232,12 @@ def _lettered(sheet: Sheet, rmap: RegionMap) -> set[int]:
                 out.add(int(rmap.labels[int(y), int(x)]))
     out.discard(0)
     return out
+
+
+def on_demolition_plan(sheet: Sheet, point: tuple[float, float]) -> bool:
+    """Whether the point lies on a demolition plan (the sheet's title or its view's)."""
+    titles = [sheet.title] + [v.title for v in sheet.views if bbox_contains(v.bbox, point)]
+    return any(_DEMOLITION.search(t.replace("_", " ")) for t in titles if t)
 
 
 def _no_new_work(sheet: Sheet, point: tuple[float, float]) -> bool:
