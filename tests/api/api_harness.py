@@ -127,7 +127,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited ({self.proc.returncode}):\n{self.tail()}")
             try:
-                if httpx.get(self.url + "/api/v1/openapi.json", timeout=2).status_code == 200:
+                r = httpx.get(self.url + "/api/v1/openapi.json", headers=self.auth, timeout=2)
+                if r.status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -159,17 +160,23 @@ class Server:
             return ""
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
+    @property
+    def auth(self) -> dict[str, str]:
+        """The Authorization header a server started with ``PLANSITE_API_TOKEN`` needs."""
+        token = self.env.get("PLANSITE_API_TOKEN")
+        return {"authorization": f"Bearer {token}"} if token else {}
+
     def client(self) -> ApiClient:
-        return ApiClient(self.url)
+        return ApiClient(self.url, self.auth)
 
 
 class ApiClient(httpx.Client):
     """An httpx client that records which route template each request hit."""
 
-    def __init__(self, base_url: str) -> None:
-        super().__init__(base_url=base_url, timeout=60)
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(base_url=base_url, timeout=60, headers=headers)
         if not _TEMPLATES:
-            spec = httpx.get(base_url + "/api/v1/openapi.json").json()
+            spec = httpx.get(base_url + "/api/v1/openapi.json", headers=headers).json()
             for path, ops in spec["paths"].items():
                 pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$")
                 _TEMPLATES.extend((f"{m.upper()} {path}", pattern) for m in ops)

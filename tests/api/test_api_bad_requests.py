@@ -124,7 +124,7 @@ def test_invalid_bodies_and_parameters(api: ApiClient) -> None:
                           "invalid_request")
     assert body["errors"]
     assert_problem(api.post("/api/v1/projects", content=b"{", headers={
-        "content-type": "application/json"}), 422, "invalid_request")
+        "content-type": "application/json"}), 400, "malformed_json")
     assert_problem(api.get("/api/v1/projects", params={"limit": 0}), 422, "invalid_request")
     assert_problem(api.get("/api/v1/jobs", params={"state": "lost"}), 422, "invalid_request")
     assert_problem(api.delete("/api/v1/projects"), 405, "method_not_allowed")

@@ -125,10 +125,13 @@ def _handle(message: tuple, progress, filename: str) -> Takeoff | None:
         return message[1]
     if kind == "error":
         raise AnalysisFailed(message[1], message[2])
-    log.error("analysis of %s crashed in the engine:\n%s", filename, message[2])
+    # The exception's text may name server paths: the log keeps it, the user gets its kind.
+    log.error("analysis of %s crashed in the engine (%s):\n%s", filename, message[1],
+              message[2])
+    kind = message[1].split(":", 1)[0]
     raise AnalysisFailed(
         "internal_error",
-        f"{filename}: analysis crashed ({message[1]}); this is a defect in PlanSiteOS - "
+        f"{filename}: analysis crashed ({kind}); this is a defect in PlanSiteOS - "
         "report it with the job id",
     )
 

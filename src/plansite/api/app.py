@@ -2,6 +2,8 @@
 
 Routes are grouped by the service that will own them in the distributed layout
 (blueprints, parse, detect, estimate, render, chat); jobs belong to the API itself.
+Every request first passes the guards (``guards.py``): Host allow-list, cross-site
+refusal, the optional API token, and bounded, well-formed JSON bodies.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from plansite.api import (
     problems,
     render_routes,
 )
+from plansite.api.guards import AccessGuard, JsonBodyGuard
 from plansite.api.services import close_services, open_services
 from plansite.observability import install as install_observability
 from plansite.observability.probes import job_table_stats, readiness_checks
@@ -28,7 +31,7 @@ from plansite.settings import Settings, from_env
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or from_env()
+    settings = (settings or from_env()).validate()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -45,6 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     for router in service_routers():
         app.include_router(router)
+
+    # The last middleware added runs first: access is checked before any body is read,
+    # and the metrics middleware (added by observability) still counts the refusals.
+    app.add_middleware(JsonBodyGuard, max_bytes=settings.max_json_bytes)
+    app.add_middleware(AccessGuard, settings=settings)
     install_observability(app, checks=readiness_checks(app), job_stats=job_table_stats(app))
     return app
 

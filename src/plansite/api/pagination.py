@@ -27,7 +27,8 @@ def page_params(
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list; ``next`` is the URL of the following page, or null at the end."""
+    """One page of a list; ``next`` is the path and query of the following page, or null at
+    the end."""
 
     items: list[T]
     total: int
@@ -42,5 +43,13 @@ def paginate(session: Session, query: Select, params: PageParams, request: Reque
     rows = session.scalars(query.limit(params.limit).offset(params.offset)).all()
     nxt = None
     if params.offset + params.limit < (total or 0):
-        nxt = str(request.url.include_query_params(offset=params.offset + params.limit))
+        nxt = next_link(request, params.offset + params.limit)
     return rows, total or 0, nxt
+
+
+def next_link(request: Request, offset: int) -> str:
+    """The next page as a path with its query, never an absolute URL: scheme and host would
+    come from the request's Host header, which the client chose, so a link built from them
+    could point a follower of ``next`` at another server."""
+    url = request.url.include_query_params(offset=offset)
+    return f"{url.path}?{url.query}"

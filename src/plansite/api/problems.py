@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 
 _CODES_BY_STATUS = {
-    400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict",
     413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_request",
     500: "internal_error",
 }
@@ -54,12 +55,20 @@ def not_found(kind: str, ident: str) -> ApiProblem:
 def problem_response(
     request: Request, status: int, code: str, title: str, detail: str = "", **extra: Any
 ) -> JSONResponse:
+    return problem_at(request.url.path, status, code, title, detail, **extra)
+
+
+def problem_at(
+    path: str, status: int, code: str, title: str, detail: str = "",
+    headers: dict[str, str] | None = None, **extra: Any,
+) -> JSONResponse:
+    """A problem document for ``path``; the ASGI guards, which have no ``Request``, use it."""
     body = Problem(
         type=f"/problems/{code}", title=title, status=status, code=code, detail=detail,
-        instance=request.url.path, **extra,
+        instance=path, **extra,
     )
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
-                        media_type=MEDIA_TYPE)
+                        media_type=MEDIA_TYPE, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -77,6 +86,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            # The body guard catches this first; kept for bodies that reach FastAPI anyway.
+            return problem_response(request, 400, "malformed_json", "malformed JSON",
+                                    "the request body is not valid JSON")
         errors = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type")}
             for e in exc.errors()
@@ -102,6 +115,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def _describe(status: int) -> str:
     return {
-        400: "Bad request", 404: "Not found", 409: "Conflict", 413: "Upload too large",
+        400: "Bad request", 401: "Missing or wrong API token", 403: "Cross-site request",
+        404: "Not found", 409: "Conflict", 413: "Upload too large",
         415: "Not a drawing file", 422: "Invalid request", 507: "Storage unavailable",
     }.get(status, "Error")

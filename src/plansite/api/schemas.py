@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from plansite.store.jobs import as_utc
 from plansite.store.models import Job, PlanFile, PlanSet, Project
@@ -15,6 +16,17 @@ JobState = Literal["queued", "running", "succeeded", "failed"]
 
 class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, name: str) -> str:
+        """A name is shown in lists and file headers, and PostgreSQL text refuses NUL: no
+        control characters (NUL, newline, escape...) and not blank."""
+        if any(unicodedata.category(c) == "Cc" for c in name):
+            raise ValueError("must not contain control characters such as NUL or newline")
+        if not name.strip():
+            raise ValueError("must not be blank")
+        return name
 
 
 class ProjectOut(BaseModel):

@@ -10,6 +10,7 @@ upload is a 4xx answer, not a failed job later. Fields other than ``file`` are i
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -26,6 +27,36 @@ log = logging.getLogger(__name__)
 
 FIELD = "file"
 MAX_FILES = 100
+
+# Longest file name most file systems take (bytes of UTF-8), and the suffix kept when a
+# longer one is cut, so ``plan.pdf`` stays a ``.pdf`` for whoever downloads it.
+MAX_NAME_BYTES = 255
+MAX_SUFFIX_BYTES = 16
+# Control, format (bidi overrides that disguise an extension), line and paragraph separators.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def safe_filename(raw: str) -> str:
+    """The uploaded name as stored and shown: its last path part, without control or
+    formatting characters, at most 255 bytes of UTF-8 cut on a character boundary.
+
+    The worker names a link in the job's work folder after it, and the database stores it:
+    a NUL byte or an over-long name must not crash the job, and PostgreSQL text refuses NUL.
+    """
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in _UNSAFE_CATEGORIES)
+    name = name.strip()
+
+    encoded = name.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        stem, dot, suffix = name.rpartition(".")
+        tail = (dot + suffix).encode("utf-8")
+        if not stem or len(tail) > MAX_SUFFIX_BYTES:
+            tail = b""
+        head = encoded[: MAX_NAME_BYTES - len(tail)]
+        # errors="ignore" drops the partial character a byte cut may leave at the end.
+        name = head.decode("utf-8", "ignore") + tail.decode("utf-8")
+    return name if name not in ("", ".", "..") else "upload"
 
 
 @dataclass
@@ -79,7 +110,7 @@ class _Collector:
             raise ApiProblem(413, "too_many_files", "too many files",
                              f"at most {MAX_FILES} files per plan set")
         raw = params.get(b"filename", b"").decode("utf-8", "replace")
-        self.filename = raw.replace("\\", "/").rsplit("/", 1)[-1][:255] or "upload"
+        self.filename = safe_filename(raw)
         self.current = self.blobs.begin()
 
     def _data(self, data: bytes, start: int, end: int) -> None:

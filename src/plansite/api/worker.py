@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plansite.api.analysis_process import AnalysisFailed, analyze_in_child
+from plansite.api.uploads import safe_filename
 from plansite.observability import metrics
 from plansite.observability.logs import job_correlation
 from plansite.settings import Settings
@@ -122,10 +123,11 @@ class Worker:
             log.info("job %s failed: %s (%s)", claim.job_id, exc.message, exc.code)
             self.queue.fail(claim, exc.code, exc.message)
             metrics.job_finished("analyze", failed=True)
-        except Exception as exc:
+        except Exception:
+            # The exception text may hold server paths; it goes to the log, not the user.
             log.exception("job %s crashed; this is a defect", claim.job_id)
             message = (
-                f"analysis crashed ({type(exc).__name__}: {exc}); this is a defect in "
+                "analysis crashed with an internal error; this is a defect in "
                 f"PlanSiteOS - report it with job id {claim.job_id}"
             )
             self.queue.fail(claim, "internal_error", message)
@@ -141,6 +143,9 @@ class Worker:
                 .order_by(PlanFile.position)
             ).all()
 
+        # A server killed mid-job left this job's folder behind; the retry starts clean.
+        shutil.rmtree(self.settings.data_dir / "work" / claim.job_id, ignore_errors=True)
+
         parts = []
         for n, plan_file in enumerate(files):
             def progress(stage: str, done: int, total: int, n: int = n) -> None:
@@ -149,9 +154,17 @@ class Worker:
 
             work = self.settings.data_dir / "work" / claim.job_id / str(n)
             blob = self.blobs.path_of(plan_file.blob_sha256)
-            path = _named_link(work, plan_file.filename, blob)
+            # Cleaned again: rows stored before uploads cleaned their names may hold a NUL
+            # (which PostgreSQL would refuse in the job's message) or be over-long.
+            name = safe_filename(plan_file.filename)
+            # The link is made inside the try: a name the file system refuses must still
+            # leave no work folder behind.
             try:
-                takeoff = _analyze_file(path, plan_file.filename, progress, self.settings)
+                path = _named_link(work, name, blob)
+                takeoff = _analyze_file(path, name, progress, self.settings)
+            except AnalysisFailed as exc:
+                raise AnalysisFailed(exc.code, self._public(exc.message, name, work, blob)
+                                     ) from None
             finally:
                 shutil.rmtree(work.parent, ignore_errors=True)
             parts.append(results.FileTakeoff(
@@ -159,12 +172,21 @@ class Worker:
             ))
         return parts
 
+    def _public(self, message: str, filename: str, work: Path, blob: Path) -> str:
+        """``message`` with every server path replaced, since users read it: the link and
+        the blob become the uploaded name, the data and blob folders a placeholder."""
+        link = work / filename
+        for path, shown in [(link, filename), (blob, filename), (work, "<server>"),
+                            (self.blobs.root, "<server>"), (self.settings.data_dir, "<server>")]:
+            for spelling in {str(path), str(path.resolve())}:
+                message = message.replace(spelling, shown)
+        return message
+
 
 def _named_link(folder: Path, filename: str, blob: Path) -> Path:
     """A link named as uploaded, so engine logs and messages name the user's file."""
     folder.mkdir(parents=True, exist_ok=True)
-    name = filename if filename not in ("", ".", "..") else "upload"
-    link = folder / name
+    link = folder / filename
     link.unlink(missing_ok=True)
     link.symlink_to(blob)
     return link

@@ -1,7 +1,9 @@
 """``plansite serve``: the API and its in-process worker on one port (5000 by default).
 
 Flags override the ``PLANSITE_*`` environment (docs/CONFIGURATION.md). The database is
-migrated on start unless ``PLANSITE_MIGRATE_ON_START=0``.
+migrated on start unless ``PLANSITE_MIGRATE_ON_START=0``. A malformed or out-of-range
+setting, or listening beyond loopback without ``PLANSITE_API_TOKEN``, stops it before it
+binds: one line on stderr naming the variable, exit status 64 (EX_USAGE, as for bad flags).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import sys
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+EXIT_BAD_CONFIG = 64
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -33,10 +37,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = from_env().with_overrides(
             host=args.host, port=args.port, data_dir=args.data_dir, workers=args.workers
-        )
+        ).validate()
+        settings.check_exposure()
     except ValueError as exc:
         print(f"plansite serve: {exc}", file=sys.stderr)
-        return 64
+        return EXIT_BAD_CONFIG
 
     configure_logging(service="api", level=settings.log_level)
     log.info("serving on http://%s:%d (data in %s)", settings.host, settings.port,
