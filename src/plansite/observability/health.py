@@ -19,8 +19,13 @@ from fastapi.responses import JSONResponse
 log = logging.getLogger(__name__)
 
 # A check returns None (or True) when the dependency works and raises (or returns False)
-# when it does not; the exception text is shown in the /ready answer.
+# when it does not. The /ready answer names the kind of failure only; the exception text,
+# which can carry host names, paths or user names, goes to the log for the person on call.
 Check = Callable[[], object]
+
+
+class NotReady(RuntimeError):
+    """A check's own verdict, worded to be shown in the /ready answer as it is."""
 
 CHECK_TIMEOUT_S = 3.0
 
@@ -56,8 +61,11 @@ async def _run_check(name: str, check: Check) -> dict[str, object]:
         error = "check returned False" if outcome is False else None
     except TimeoutError:
         error = f"no answer within {CHECK_TIMEOUT_S:.0f}s"
+    except NotReady as exc:
+        error = str(exc)
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its reason
-        error = f"{type(exc).__name__}: {exc}"
+        log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
+        error = f"{type(exc).__name__} (details in the server log)"
 
     elapsed = round(time.perf_counter() - started, 4)
     if error:

@@ -8,13 +8,16 @@ readable, and queue depth and lag come from it.
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC
 
 from sqlalchemy import func, select, text
 
-from plansite.observability.health import Check
+from plansite.observability.health import Check, NotReady
 from plansite.observability.metrics import JobStats, JobStatsSource
+
+log = logging.getLogger(__name__)
 
 PENDING_STATES = ("queued", "running")
 
@@ -22,7 +25,7 @@ PENDING_STATES = ("queued", "running")
 def _services(app):
     services = getattr(app.state, "services", None)
     if services is None:
-        raise RuntimeError("services not opened yet (server still starting)")
+        raise NotReady("services not opened yet (server still starting)")
     return services
 
 
@@ -35,10 +38,13 @@ def readiness_checks(app) -> dict[str, Check]:
 
     def blob_store() -> None:
         root = _services(app).blobs.root
+        # The folder is named in the log, not in the answer, which any caller can read.
         if not root.is_dir():
-            raise RuntimeError(f"blob folder {root} does not exist")
+            log.warning("blob folder %s does not exist", root)
+            raise NotReady("blob folder does not exist (PLANSITE_BLOB_DIR)")
         if not os.access(root, os.W_OK):
-            raise RuntimeError(f"blob folder {root} is not writable by this process")
+            log.warning("blob folder %s is not writable by this process", root)
+            raise NotReady("blob folder is not writable by this process (PLANSITE_BLOB_DIR)")
 
     def queue() -> None:
         from plansite.store.models import Job
