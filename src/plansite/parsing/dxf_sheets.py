@@ -136,8 +136,10 @@ def _read_space(space, index: int, source: str, cache: ezbbox.Cache) -> Sheet:
 
     if lo[0] < math.inf:
         sheet.width, sheet.height = hi[0] - lo[0], hi[1] - lo[1]
+    # Model space is at full size; only "NTS" notes are kept from its text.
     for item in sheet.texts:
-        sheet.scales.extend(s for s in parse_scales(item.text, item.bbox) if s.feet_per_unit is None)
+        stated = parse_scales(item.text, item.bbox)
+        sheet.scales.extend(s for s in stated if s.feet_per_unit is None)
     return sheet
 
 

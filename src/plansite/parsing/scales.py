@@ -25,7 +25,10 @@ _ARCH = re.compile(
     rf"(?<![\d/])(\d+\s+\d+/\d+|\d+/\d+|\d+(?:\.\d+)?)\s*[{_Q2}]\s*=\s*1\s*[{_Q1}]\s*-?\s*0?\s*[{_Q2}]?"
 )
 # 1" = 20'   1"=10'-0"
-_ENG = re.compile(rf"(?<![\d/])1\s*[{_Q2}]\s*=\s*(\d+(?:\.\d+)?)\s*[{_Q1}](?!\s*-?\s*0?\s*[{_Q2}]?\s*\d)")
+_ENG = re.compile(
+    rf"(?<![\d/])1\s*[{_Q2}]\s*=\s*(\d+(?:\.\d+)?)\s*[{_Q1}]"
+    rf"(?!\s*-?\s*0?\s*[{_Q2}]?\s*\d)"
+)
 # 1:50   1 : 100   SCALE 1:100 @ A1
 _METRIC = re.compile(r"(?<![\d.:])1\s*:\s*(\d{1,5})(?![\d:])")
 _NTS = re.compile(r"\b(N\.?T\.?S\.?|NOT\s+TO\s+SCALE|NO\s+SCALE)\b", re.IGNORECASE)

@@ -38,7 +38,8 @@ _DEMOLITION_LAYER = re.compile(r"demo|exist|\bex[-_ ]|[-_]ex\b|remove", re.IGNOR
 
 _VIEW_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bschedules?\b", re.IGNORECASE), "schedule"),
-    (re.compile(r"\blegends?\b|symbols?\s*(key|legend|list)?$|abbreviations", re.IGNORECASE), "legend"),
+    (re.compile(r"\blegends?\b|symbols?\s*(key|legend|list)?$|abbreviations", re.IGNORECASE),
+     "legend"),
     (re.compile(r"\b(key)?notes\b|\bspecifications?\b|\bcover\s*sheet\b", re.IGNORECASE), "notes"),
     (re.compile(r"\bdemolition\b|\bdemo\b|\bexisting\s+(conditions|plan)\b", re.IGNORECASE),
      "demolition"),
@@ -62,7 +63,7 @@ _KEY = re.compile(r"^[A-Z]{1,5}\.?(?:\s?-?\s?\d{1,2}[A-Z]?)?\.?$")
 _WORD = re.compile(r"[A-Z]{3,}")
 # Short words that line up in a column of prose without being codes.
 _COMMON_WORDS = frozenset(
-    ["A", "AN", "AND", "ARE", "AS", "AT", "BE", "BY", "FOR", "IF", "IN", "IS", "IT", "NO", "NOT", "OF", "ON", "OR", "SEE", "THE", "TO", "TYP", "UP", "WE"]
+    "A AN AND ARE AS AT BE BY FOR IF IN IS IT NO NOT OF ON OR SEE THE TO TYP UP WE".split()
 )
 # A table needs this many rows with descriptions.
 MIN_TABLE_ROWS = 3
