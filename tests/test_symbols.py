@@ -290,3 +290,29 @@ def test_floor_drain_is_a_small_box_crossed_by_an_x() -> None:
     found = _found(_sheet(crossed(100, 100, 6) + crossed(400, 100, 24)))
     assert [t for t, _, _ in found] == ["floor_drain"]
     assert math.dist(found[0][1:], (100, 100)) < 3
+
+
+def test_double_sink_bowls_share_a_thin_divider_but_two_apart_boxes_are_not_a_sink() -> None:
+    def pair(cx: float, cy: float, divider_in: float) -> list[PathItem]:
+        """Two 15 x 16 in bowls with 4 in corner radii, ``divider_in`` apart edge to edge."""
+        step = (15 + divider_in) / 2 * IN
+        return [_rounded_rect(cx - step, cy, 15, 16, 4), _rounded_rect(cx + step, cy, 15, 16, 4)]
+
+    found = _found(_sheet(pair(150, 200, 1.5) + pair(500, 200, 6)))
+    assert [t for t, _, _ in found] == ["kitchen_sink"]
+    assert math.dist(found[0][1:], (150, 200)) < 5
+
+
+def test_washer_has_a_control_strip_on_one_side_but_a_chair_has_arms_on_two() -> None:
+    def appliance(cx: float, cy: float) -> list[PathItem]:
+        """A 26 in square with a 2 in control strip along its back."""
+        return [_rect(cx, cy, 26, 26), _rect(cx, cy - 14 * IN, 26, 2)]
+
+    def armchair(cx: float, cy: float) -> list[PathItem]:
+        """A 26 in seat with arms 3 and 5 in wide along two sides and a deep back."""
+        return [_rect(cx, cy, 26, 26), _rect(cx - 14.5 * IN, cy, 3, 26),
+                _rect(cx + 15.5 * IN, cy, 5, 26), _rect(cx, cy - 19 * IN, 36, 10)]
+
+    found = _found(_sheet(appliance(150, 200) + armchair(500, 200)))
+    assert [t for t, _, _ in found] == ["clothes_washer"]
+    assert math.dist(found[0][1:], (150, 190)) < 15

@@ -9,7 +9,8 @@ so the same rule reads a toilet drawn facing any wall at any drawing scale:
 - bathtub: an elongated rounded hole of tub size, usually with a drain hole at one end;
 - shower: a tray-sized square with a drain hole near its middle, or a door that swings both
   ways (two quarter circles back to back: a pivoting screen door, which rooms do not have);
-- kitchen sink: two matching bowls side by side (one sink), with a drain or rounded corners;
+- kitchen sink: two matching bowls side by side (one sink), with a drain in each, or with
+  rounded corners and parted only by a thin divider;
 - sink: one squarish bowl with a rim and a drain (a kitchen, lab or hand sink: the shape
   alone does not say which);
 - clothes washer: an appliance-sized square with a round door, or a control strip along
@@ -21,7 +22,7 @@ Known shortcomings: a toilet drawn with no tank, valve or hinge at the back is n
 are not told apart, so water heaters are not reported; a shower enclosure with a hinged
 (90-degree) door, and appliances drawn as a plain or grey-filled square, are not found; an
 under-counter appliance with a strip along its front (a dishwasher) reads as a washer; two
-box-shaped bins or niches side by side in a counter can read as a double sink; small wall
+box-shaped bins or niches side by side, nearly touching, can read as a double sink; small wall
 basins (under 13.5 in) are not read, to keep stools and chair seats out; the sizes assume
 fixtures drawn near real size (a schematic symbol is missed).
 """
@@ -307,6 +308,10 @@ def _half_disc(rmap: RegionMap, a: Region, b: Region) -> bool:
     return 1.8 <= long_side / short_side <= 2.2 and 0.68 <= fill <= 0.85
 
 
+# A chair's arm is a strip up to this wide (inches); a control strip is under 4 in.
+MAX_ARM_IN = 7.0
+
+
 def _washers(
     regions: list[Region], grid: _Grid, children: dict[int, list[Region]], ipp: float,
     used: set[int],
@@ -344,21 +349,35 @@ def _washers(
 
 
 def _control_strip(box: Region, grid: _Grid, ipp: float) -> bool:
-    """Whether thin strips (a knob may split one in two) line most of one side of the box."""
+    """Whether thin strips (a knob may split one in two) line most of one side of the box,
+    and nothing like them the side opposite: strips along two opposite sides (often one a
+    little wider than a control strip) are a chair's arms."""
     side = box.length_in
-    per_side: dict[int, float] = defaultdict(float)
+    strips: dict[int, float] = defaultdict(float)
+    arms: dict[int, float] = defaultdict(float)
     for o in grid.near(box.center_px, side / ipp):
-        if o.label == box.label or not (0.3 <= o.width_in <= 4.0 and o.ratio >= 3):
+        if o.label == box.label or not (0.3 <= o.width_in <= MAX_ARM_IN and o.ratio >= 3):
             continue
         dx = (o.center_px[0] - box.center_px[0]) * ipp
         dy = (o.center_px[1] - box.center_px[1]) * ipp
-        if abs(math.hypot(dx, dy) - side / 2) > 3.5 and not (
-            max(abs(dx), abs(dy)) > side / 2 - 3.5 and max(abs(dx), abs(dy)) < side / 2 + 3.5
+        reach = 3.5 + max(o.width_in - 4.0, 0.0) / 2
+        if abs(math.hypot(dx, dy) - side / 2) > reach and not (
+            side / 2 - reach < max(abs(dx), abs(dy)) < side / 2 + reach
         ):
             continue
         turn = (math.atan2(dy, dx) - box.angle) % (2 * math.pi)
-        per_side[round(turn / (math.pi / 2)) % 4] += o.length_in
-    return any(total >= 0.6 * side for total in per_side.values())
+        k = round(turn / (math.pi / 2)) % 4
+        arms[k] += o.length_in
+        if o.width_in <= 4.0:
+            strips[k] += o.length_in
+    lined = {k for k, total in strips.items() if total >= 0.6 * side}
+    return bool(lined) and not any(arms[(k + 2) % 4] >= 0.6 * side for k in lined)
+
+
+# A double sink is one pressed or welded unit: its bowls are parted by a divider this thin
+# at most (inches, with the line work between them); two boxes further apart are two
+# things (bins, niches, cabinets) that happen to match.
+MAX_DIVIDER_IN = 3.0
 
 
 def _is_bowl(r: Region) -> bool:
@@ -384,7 +403,8 @@ def _kitchen_sinks(
                 continue
             if _side_by_side(r, o, ipp) and _alone(r, o, grid, ipp) and (
                 (_has_drain(r, children) and _has_drain(o, children))
-                or (min(r.rect_fill, o.rect_fill) >= 0.9 and max(r.rect_fill, o.rect_fill) <= 0.96)
+                or (min(r.rect_fill, o.rect_fill) >= 0.9 and max(r.rect_fill, o.rect_fill) <= 0.96
+                    and _divider_in(r, o, ipp) <= MAX_DIVIDER_IN)
             ):
                 twin = o
                 break
@@ -422,6 +442,23 @@ def _alone(a: Region, b: Region, grid: _Grid, ipp: float) -> bool:
         if abs(o.length_in - a.length_in) <= 0.35 * a.length_in:
             return False
     return True
+
+
+def _divider_in(a: Region, b: Region, ipp: float) -> float:
+    """Return the width (inches) of what lies between two bowls side by side, edge to edge.
+
+    Measured along the line joining their centres, less each bowl's half extent that way
+    (its length or its width, whichever axis that line runs along).
+    """
+    dx = (b.center_px[0] - a.center_px[0]) * ipp
+    dy = (b.center_px[1] - a.center_px[1]) * ipp
+    gap = math.hypot(dx, dy)
+    half = 0.0
+    for r in (a, b):
+        ax, ay = r.axis()
+        along = abs(dx * ax + dy * ay) / max(gap, 1e-9)
+        half += (r.length_in if along >= math.sqrt(0.5) else r.width_in) / 2
+    return gap - half
 
 
 def _side_by_side(a: Region, b: Region, ipp: float) -> bool:
