@@ -316,3 +316,20 @@ def test_washer_has_a_control_strip_on_one_side_but_a_chair_has_arms_on_two() ->
     found = _found(_sheet(appliance(150, 200) + armchair(500, 200)))
     assert [t for t, _, _ in found] == ["clothes_washer"]
     assert math.dist(found[0][1:], (150, 190)) < 15
+
+
+def test_small_wall_basin_has_taps_at_its_back_but_a_seat_of_its_size_is_empty() -> None:
+    def cross(cx: float, cy: float) -> list[PathItem]:
+        h = 0.8 * IN
+        return [_path([(cx - h, cy), (cx + h, cy)], closed=False),
+                _path([(cx, cy - h), (cx, cy + h)], closed=False)]
+
+    def basin(cx: float, cy: float) -> list[PathItem]:
+        """A 12 x 10 in rounded basin, its back wall up, with a tap crossing at each side."""
+        return [_rounded_rect(cx, cy, 12, 10, 4.5)] + cross(cx - 3 * IN, cy - 3 * IN) + cross(
+            cx + 3 * IN, cy - 3 * IN)
+
+    found = _found(_sheet(basin(150, 200) + [_rounded_rect(500, 200, 12, 10, 4.5)]))
+    assert [t for t, _, _ in found] == ["lavatory"]
+    assert math.dist(found[0][1:], (150, 200)) < 5
+

@@ -5,7 +5,8 @@ so the same rule reads a toilet drawn facing any wall at any drawing scale:
 
 - water closet: an oval bowl with a tank, flush valve or seat hinge at one end of its long
   axis, lying across that axis;
-- lavatory: an oval or D-shaped basin (no tank) inside a rim or with a drain hole;
+- lavatory: an oval or D-shaped basin (no tank) inside a rim or with a drain hole, or a
+  small one with taps at its back;
 - bathtub: an elongated rounded hole of tub size, usually with a drain hole at one end;
 - shower: a tray-sized square with a drain hole near its middle, or a door that swings both
   ways (two quarter circles back to back: a pivoting screen door, which rooms do not have);
@@ -23,8 +24,9 @@ are not told apart, so water heaters are not reported; a shower enclosure with a
 (90-degree) door, and appliances drawn as a plain or grey-filled square, are not found; an
 under-counter appliance with a strip along its front (a dishwasher) reads as a washer; two
 box-shaped bins or niches side by side, nearly touching, can read as a double sink; small wall
-basins (under 13.5 in) are not read, to keep stools and chair seats out; the sizes assume
-fixtures drawn near real size (a schematic symbol is missed).
+basins (under 13.5 in) are read only with taps drawn at their back, to keep stools and
+chair seats out, so a small basin drawn without taps is missed; the sizes assume fixtures
+drawn near real size (a schematic symbol is missed).
 """
 
 from __future__ import annotations
@@ -483,6 +485,13 @@ def _lavatories(
     for r in regions:
         if r.label in used:
             continue
+        if _small_basin(r):
+            used.add(r.label)
+            out.append(Found(
+                "lavatory", _box(r), 0.55,
+                f"small basin {r.length_in:.0f}x{r.width_in:.0f} in with taps at its back",
+            ))
+            continue
         if not (_is_oval(r) and 13.5 <= r.length_in <= 26 and 8 <= r.width_in <= 22
                 and r.ratio <= 1.9 and _is_curved(r) and r.straight_share <= 0.56
                 and max(r.symmetry, r.symmetry_minor) >= 0.85):
@@ -503,6 +512,26 @@ def _lavatories(
             + (" in a rim" if has_rim else "") + (" with a drain" if drain else ""),
         ))
     return out
+
+
+def _has_taps(r: Region) -> bool:
+    """Whether marks lie inside the basin towards one end, not at its middle: tap holes or
+    a tap deck drawn at the back, against the wall (a drain sits at the middle; a chair
+    seat or a stool is empty)."""
+    return (1.0 <= r.inner_in2 <= 0.12 * r.area_in2
+            and 0.35 * r.length_in <= r.inner_extent_in <= 0.8 * r.length_in
+            and 0.2 * r.width_in <= r.inner_offset_in <= 0.45 * r.length_in)
+
+
+def _small_basin(r: Region) -> bool:
+    """A hand basin under the usual lavatory size: a D or oval bowl with taps at its back.
+
+    Small round and D shapes are common (stools, chair seats, bins), so a small basin needs
+    its taps; its outline may be cut by them, so it is held to a looser symmetry.
+    """
+    return (_is_oval(r, 0.9) and 9 <= r.length_in < 13.5 and 7 <= r.width_in <= 12
+            and r.ratio <= 1.6 and _is_curved(r) and r.straight_share <= 0.5
+            and max(r.symmetry, r.symmetry_minor) >= 0.7 and _has_taps(r))
 
 
 def _pinwheel(group: list[Region], box: tuple[float, float, float, float]) -> bool:
