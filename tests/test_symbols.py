@@ -12,6 +12,8 @@ import math
 import pytest
 
 from plansite.domain.sheet import PathItem, Point, Scale, Sheet, TextItem, View
+from plansite.vision.fixture_shapes import _hugs
+from plansite.vision.shapes import Region
 from plansite.vision.symbols import find_symbols
 
 FEET_PER_PT = 1 / 18  # 1/4" = 1'-0"
@@ -333,3 +335,25 @@ def test_small_wall_basin_has_taps_at_its_back_but_a_seat_of_its_size_is_empty()
     assert [t for t, _, _ in found] == ["lavatory"]
     assert math.dist(found[0][1:], (150, 200)) < 5
 
+
+def test_narrow_box_basin_in_a_rim_is_a_lavatory_and_a_deep_one_a_sink() -> None:
+    def boxed(cx: float, cy: float, w_in: float, d_in: float) -> list[PathItem]:
+        """A ``w_in`` x ``d_in`` bowl with rounded corners, a rim 3 in round it, a drain."""
+        return [_rect(cx, cy, w_in + 6, d_in + 6), _rounded_rect(cx, cy, w_in, d_in, 2),
+                _ellipse(cx, cy, 2, 2, 16)]
+
+    found = _found(_sheet(boxed(150, 200, 18, 10) + boxed(500, 200, 18, 15)))
+    assert sorted((t, round(x / 100)) for t, x, _ in found) == [("lavatory", 2), ("sink", 5)]
+
+
+def test_a_wedge_cut_off_by_crossing_lines_is_not_a_basin_rim() -> None:
+    def region(length: float, width: float, rect_fill: float, vertices: int) -> Region:
+        return Region(label=1, bbox_px=(0, 0, 1, 1), center_px=(0.0, 0.0), area_in2=1.0,
+                      length_in=length, width_in=width, angle=0.0, ellipse_fit=0.9,
+                      rect_fill=rect_fill, vertices=vertices)
+
+    basin = region(21, 20, 0.84, 6)
+    # A ring round the basin, open on one side (a U of 8 corners), is its rim ...
+    assert _hugs(region(25, 23, 0.3, 8), basin)
+    # ... but the corner a diagonal line cuts off beside it (3 corners) is not.
+    assert not _hugs(region(10.5, 10, 0.52, 3), basin)

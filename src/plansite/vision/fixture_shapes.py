@@ -5,8 +5,8 @@ so the same rule reads a toilet drawn facing any wall at any drawing scale:
 
 - water closet: an oval bowl with a tank, flush valve or seat hinge at one end of its long
   axis, lying across that axis;
-- lavatory: an oval or D-shaped basin (no tank) inside a rim or with a drain hole, or a
-  small one with taps at its back;
+- lavatory: an oval or D-shaped basin (no tank) inside a rim or with a drain hole, a small
+  one with taps at its back, or a box-shaped bowl too narrow for a sink in a rim with a drain;
 - bathtub: an elongated rounded hole of tub size, usually with a drain hole at one end;
 - shower: a tray-sized square with a drain hole near its middle, or a door that swings both
   ways (two quarter circles back to back: a pivoting screen door, which rooms do not have);
@@ -310,6 +310,8 @@ def _half_disc(rmap: RegionMap, a: Region, b: Region) -> bool:
     return 1.8 <= long_side / short_side <= 2.2 and 0.68 <= fill <= 0.85
 
 
+# A squarish bowl narrower than this (inches, front to back) is a hand basin, not a sink.
+NARROW_BASIN_IN = 12.0
 # A chair's arm is a strip up to this wide (inches); a control strip is under 4 in.
 MAX_ARM_IN = 7.0
 
@@ -414,7 +416,8 @@ def _kitchen_sinks(
             used.update((r.label, twin.label))
             out.append(Found("kitchen_sink", _union(_box(r), _box(twin)), 0.65,
                              "two matching sink bowls side by side"))
-        elif (r.length_in >= 13 and r.rect_fill >= 0.9 and _has_drain(r, children, 3.5)
+        elif (r.length_in >= 13 and r.width_in >= NARROW_BASIN_IN and r.rect_fill >= 0.9
+              and _has_drain(r, children, 3.5)
               and r.inner_offset_in <= 0.25 * r.length_in and _has_rim(r, rmap_regions)):
             used.add(r.label)
             out.append(Found("sink", _box(r), 0.5,
@@ -432,8 +435,9 @@ def _has_rim(r: Region, regions: dict[int, Region]) -> bool:
 def _hugs(rim: Region, inner: Region) -> bool:
     """Whether ``rim`` can be the ring round ``inner``: a thin region no more than a little
     larger. It is often open on one side, or broken into pieces by taps and lines, so a
-    piece shorter than the bowl still counts."""
-    return rim.rect_fill < 0.6 and rim.length_in <= 1.8 * inner.length_in
+    piece shorter than the bowl still counts. A wedge (three corners) is a corner cut off
+    by crossing lines, not a piece of a ring."""
+    return rim.rect_fill < 0.6 and rim.length_in <= 1.8 * inner.length_in and rim.vertices > 3
 
 
 def _alone(a: Region, b: Region, grid: _Grid, ipp: float) -> bool:
@@ -492,6 +496,14 @@ def _lavatories(
                 f"small basin {r.length_in:.0f}x{r.width_in:.0f} in with taps at its back",
             ))
             continue
+        if _box_basin(r, rmap, children, used):
+            rim = rmap.regions[r.parent]
+            used.update((r.label, rim.label))
+            out.append(Found(
+                "lavatory", _box(r), 0.6,
+                f"narrow box basin {r.length_in:.0f}x{r.width_in:.0f} in in a rim with a drain",
+            ))
+            continue
         if not (_is_oval(r) and 13.5 <= r.length_in <= 26 and 8 <= r.width_in <= 22
                 and r.ratio <= 1.9 and _is_curved(r) and r.straight_share <= 0.56
                 and max(r.symmetry, r.symmetry_minor) >= 0.85):
@@ -512,6 +524,19 @@ def _lavatories(
             + (" in a rim" if has_rim else "") + (" with a drain" if drain else ""),
         ))
     return out
+
+
+def _box_basin(
+    r: Region, rmap: RegionMap, children: dict[int, list[Region]], used: set[int]
+) -> bool:
+    """A box-shaped bowl too narrow for a sink (front to back), in a rim, with a drain near
+    its middle: a cloakroom or vanity basin. A sink bowl is deep enough for a pot."""
+    if not (13.5 <= r.length_in <= 24 and 8 <= r.width_in < NARROW_BASIN_IN
+            and r.ratio <= 2.2 and r.rect_fill >= 0.9):
+        return False
+    rim = rmap.regions.get(r.parent)
+    return (rim is not None and rim.label not in used and _hugs(rim, r)
+            and _has_drain(r, children, 3.5) and r.inner_offset_in <= 0.25 * r.length_in)
 
 
 def _has_taps(r: Region) -> bool:
