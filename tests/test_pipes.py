@@ -52,3 +52,17 @@ def test_without_a_scale_runs_are_reported_unscaled(tmp_path: Path) -> None:
     assert takeoff.pipe_runs, "runs are still found"
     assert all(r.length_ft is None for r in takeoff.pipe_runs)
     assert takeoff.pipe_totals() == {}
+
+
+def test_a_plain_thin_line_beside_a_system_label_is_not_learnt(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=1224, height=792)
+    page.insert_text((60, 760), 'PLAN  SCALE: 1/4" = 1\'-0"', fontsize=10)
+    page.draw_line((900, 60), (960, 60), width=0.5)  # a leader, drawn like the walls
+    page.insert_text((968, 63), "COLD WATER", fontsize=8)
+    for i in range(30):
+        page.draw_line((50, 100 + i * 5), (850, 100 + i * 5), width=0.5)
+    path = tmp_path / "p.pdf"
+    doc.save(path)
+
+    assert analyze_path(path, ocr=False).pipe_runs == []

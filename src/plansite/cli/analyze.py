@@ -143,6 +143,11 @@ def render_table(doc: dict[str, Any]) -> str:
         scale = s["scale"] or "no scale"
         lines.append(f"    {label:<10} {s['title'][:36]:<36} {scale:<18} {found}")
 
+    for s in doc["sheets"]:
+        for note in s["notes"]:
+            label = s["number"] or f"#{s['sheet']}"
+            lines.append(f"  note, sheet {label}: {note}")
+
     if doc["pipe_totals_ft"]:
         lines.append("  pipe (ft): " + ", ".join(
             f"{k} {v:.0f}" for k, v in doc["pipe_totals_ft"].items()))

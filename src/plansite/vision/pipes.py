@@ -8,8 +8,10 @@ does not exist.
 
 PDFs without layers carry pipe only as line style (dash pattern, width, colour), which
 varies by office, so the style is learnt from the sheet's own line legend: a short sample
-line beside a label naming a system ("DOMESTIC COLD WATER", "SANITARY", "VENT"). A style
-that also draws most of the sheet (walls are solid too) is not trusted and is skipped.
+line beside a label naming a system ("DOMESTIC COLD WATER", "SANITARY", "VENT"). Only a
+distinctive style is learnt — dashed, coloured, or clearly heavier than the sheet's usual
+line — because a plain thin solid line beside a label is as likely a leader or a wall; and
+a style that also draws most of the sheet is not trusted either.
 Known limit: a sheet with neither layers nor a line legend gets no pipe runs; pipe drawn
 in the same style as the architecture (black on black) cannot be told apart by style.
 """
@@ -28,7 +30,7 @@ SYSTEMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hot_water", re.compile(r"\bhw\b|domw?\W*h|hot\W*water|[-_]hw\b|\bhot\b", re.I)),
     ("cold_water", re.compile(r"\bcw\b|domw?\W*c|cold\W*water|[-_]cw\b|\bcold\b|water\W*main"
                               r"|waterline|water\W*line|domestic", re.I)),
-    ("vent", re.compile(r"vent|\bvtr\b|[-_]v\b", re.I)),
+    ("vent", re.compile(r"\bvent(s|ing)?\b|[-_]vent|\bvtr\b|[-_]v\b", re.I)),
     ("storm", re.compile(r"storm|rain\W*water|\bsd\b|[-_]sd\b|\brwl\b|roof\W*drain", re.I)),
     ("gas", re.compile(r"\bgas\b|[-_]gas|natural\W*gas|\bng\b", re.I)),
     ("sanitary", re.compile(r"sanit|sewer|waste|soil|\bsan\b|[-_]san\b|drain|\bss\b", re.I)),
@@ -50,6 +52,8 @@ SAMPLE_MIN_HEIGHTS, SAMPLE_MAX_HEIGHTS, SAMPLE_GAP_HEIGHTS = 1.5, 15.0, 4.0
 # A style drawing more than this share of all line length on a sheet is the architecture.
 MAX_STYLE_SHARE = 0.4
 MAX_LEGEND_LABEL_WORDS = 5
+# A solid black line this many times the sheet's usual width is a distinctive style.
+HEAVY_LINE_RATIO = 1.8
 
 
 def style_of(path: PathItem) -> Style:
@@ -74,6 +78,10 @@ def learn_line_legend(sheet: Sheet) -> tuple[dict[Style, str], set[int]]:
         if sample is None or system is None:
             continue
         style = style_of(sample)
+        # Outlined (SHX) labels are strokes themselves: a "sample" in the letters' own style
+        # is a stroke of the label or its frame, not a pipe legend.
+        if text.source == "ocr" and _drawn_in(sheet, text, style):
+            continue
         used.add(id(sample))
         if learnt.get(style, system) != system:
             conflicted.add(style)
@@ -81,7 +89,31 @@ def learn_line_legend(sheet: Sheet) -> tuple[dict[Style, str], set[int]]:
 
     for style in conflicted:
         learnt.pop(style, None)
+    usual = _usual_width(sheet)
+    learnt = {st: system for st, system in learnt.items() if _distinctive(st, usual)}
     return _drop_dominant_styles(sheet, learnt), used
+
+
+def _usual_width(sheet: Sheet) -> float:
+    widths = sorted(p.width for p in sheet.paths if not p.filled)
+    return widths[len(widths) // 2] if widths else 0.0
+
+
+def _distinctive(style: Style, usual_width: float) -> bool:
+    """Whether a line style can tell a pipe from the rest of the drawing."""
+    width, dashes, color = style
+    coloured = bool(color) and max(color) - min(color) > 0.15
+    heavy = width >= max(usual_width * HEAVY_LINE_RATIO, 0.5)
+    return bool(dashes) or coloured or heavy
+
+
+def _drawn_in(sheet: Sheet, text: TextItem, style: Style) -> bool:
+    x0, y0, x1, y1 = text.bbox
+    return any(
+        style_of(p) == style
+        for p in sheet.paths
+        if p.bbox[0] >= x0 and p.bbox[2] <= x1 and p.bbox[1] >= y0 and p.bbox[3] <= y1
+    )
 
 
 def _is_straight(path: PathItem) -> bool:

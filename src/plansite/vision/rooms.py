@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 
+from plansite.domain.fixtures import TagTable
 from plansite.domain.sheet import Sheet, TextItem, bbox_center
+from plansite.vision.labels import label_fixture
+from plansite.vision.tags import parse_tag, tokens_of
 from plansite.domain.takeoff import Detection
 
 MAX_ROOM_DISTANCE_FT = 15.0
@@ -25,7 +28,23 @@ _ROOM = re.compile(
 
 
 def room_labels(sheet: Sheet) -> list[TextItem]:
-    return [t for t in sheet.texts if len(t.text.split()) <= 4 and _ROOM.search(t.text)]
+    """Short texts with a room word that are not themselves a fixture tag or fixture name.
+
+    "WC-1" and "SHOWER" are marks on a fixture, not the room it stands in; "WC 104" and
+    "SHOWER ROOM" are rooms.
+    """
+    table = TagTable()
+    labels = []
+    for t in sheet.texts:
+        words = t.text.split()
+        if not 1 <= len(words) <= 4 or not _ROOM.search(t.text):
+            continue
+        if all(parse_tag(w, table) for w in tokens_of(t.text)):
+            continue
+        if label_fixture(t.text):
+            continue
+        labels.append(t)
+    return labels
 
 
 def assign_rooms(sheet: Sheet, detections: list[Detection]) -> None:
