@@ -357,3 +357,17 @@ def test_a_wedge_cut_off_by_crossing_lines_is_not_a_basin_rim() -> None:
     assert _hugs(region(25, 23, 0.3, 8), basin)
     # ... but the corner a diagonal line cuts off beside it (3 corners) is not.
     assert not _hugs(region(10.5, 10, 0.52, 3), basin)
+
+
+def test_bowl_crossed_to_a_drain_ring_is_a_sink_but_a_crossed_box_is_not() -> None:
+    def crossed(cx: float, cy: float, w_in: float, h_in: float, ring: bool) -> list[PathItem]:
+        """A ``w_in`` x ``h_in`` box crossed corner to corner, with a drain ring or without."""
+        a, b = w_in * IN / 2, h_in * IN / 2
+        paths = [_rect(cx, cy, w_in, h_in),
+                 _path([(cx - a, cy - b), (cx + a, cy + b)], closed=False),
+                 _path([(cx + a, cy - b), (cx - a, cy + b)], closed=False)]
+        return paths + ([_ellipse(cx, cy, 2, 2, 16)] if ring else [])
+
+    found = _found(_sheet(crossed(150, 200, 13, 16, True) + crossed(450, 200, 13, 16, False)))
+    assert [t for t, _, _ in found] == ["sink"]
+    assert math.dist(found[0][1:], (150, 200)) < 5

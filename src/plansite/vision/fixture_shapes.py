@@ -13,7 +13,8 @@ so the same rule reads a toilet drawn facing any wall at any drawing scale:
 - kitchen sink: two matching bowls side by side (one sink), with a drain in each, or with
   rounded corners and parted only by a thin divider;
 - sink: one squarish bowl with a rim and a drain (a kitchen, lab or hand sink: the shape
-  alone does not say which);
+  alone does not say which), or a bowl crossed corner to corner by an X with a drain ring
+  where the lines cross (drawn falling to its drain);
 - clothes washer: an appliance-sized square with a round door, or a control strip along
   one side;
 - floor drain: a small box split into four triangles by an X.
@@ -25,8 +26,10 @@ are not told apart, so water heaters are not reported; a shower enclosure with a
 under-counter appliance with a strip along its front (a dishwasher) reads as a washer; two
 box-shaped bins or niches side by side, nearly touching, can read as a double sink; small wall
 basins (under 13.5 in) are read only with taps drawn at their back, to keep stools and
-chair seats out, so a small basin drawn without taps is missed; the sizes assume fixtures
-drawn near real size (a schematic symbol is missed).
+chair seats out, so a small basin drawn without taps is missed; a crossed bowl that another
+line cuts through (more than four wedges) is missed, and the bowls of a crossed double sink
+are reported as two sinks; the sizes assume fixtures drawn near real size (a schematic
+symbol is missed).
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ def read_fixtures(rmap: RegionMap, lettered: set[int] | None = None) -> list[Fou
     found += _pivot_doors(swings, _Grid(swings, 24.0 / ipp), rmap, used)
     found += _kitchen_sinks(regions, grid, children, ipp, used)
     found += _lavatories(regions, rmap, children, used)
+    found += _crossed_bowls(regions, grid, rmap, used)
     found += _floor_drains(regions, grid, ipp, used)
     return found
 
@@ -571,6 +575,88 @@ def _pinwheel(group: list[Region], box: tuple[float, float, float, float]) -> bo
     turns = sorted(math.degrees(math.atan2(v[1], v[0])) % 360 for v in vectors)
     steps = [(b - a) % 360 for a, b in zip(turns, turns[1:] + turns[:1], strict=True)]
     return all(60 <= step <= 120 for step in steps)
+
+
+def _crossed_bowls(
+    regions: list[Region], grid: _Grid, rmap: RegionMap, used: set[int]
+) -> list[Found]:
+    """A sink bowl drawn falling to its drain: a bowl-sized box crossed corner to corner by
+    an X with a drain ring where the lines cross.
+
+    The X alone marks many things (a void, a tall unit, a ceiling tile), so the ring at the
+    crossing is what makes it a bowl. The X's four wedges sit a quarter turn apart round the
+    crossing, each as far from it as the one opposite (a box's diagonals cross at its middle).
+    """
+    ipp = rmap.linework.inches_per_px
+    wedges = [r for r in regions if r.label not in used and 5 <= r.length_in <= 22
+              and 0.4 <= r.rect_fill <= 0.62 and r.vertices == 3]
+    labels = {w.label for w in wedges}
+    near = _Grid(wedges, 24.0 / ipp)
+    out: list[Found] = []
+    for w in wedges:
+        if w.label in used:
+            continue
+        group = [o for o in near.near(w.center_px, 1.2 * w.length_in / ipp)
+                 if o.label in labels and o.label not in used]
+        if len(group) != 4:
+            continue
+        box = _box(group[0])
+        for o in group[1:]:
+            box = _union(box, _box(o))
+        side_w, side_h = (box[2] - box[0]) * ipp, (box[3] - box[1]) * ipp
+        if not (10 <= min(side_w, side_h) and max(side_w, side_h) <= 21
+                and max(side_w, side_h) <= 1.5 * min(side_w, side_h)):
+            continue
+        centre = (float(np.mean([o.center_px[0] for o in group])),
+                  float(np.mean([o.center_px[1] for o in group])))
+        if not (_crossed_about(group, centre)
+                and _drain_ring_at(rmap, centre, {o.label for o in group})):
+            continue
+        used.update(o.label for o in group)
+        out.append(Found("sink", box, 0.5,
+                         f"{side_w:.0f}x{side_h:.0f} in bowl falling to a drain (crossed)"))
+    return out
+
+
+def _crossed_about(group: list[Region], centre: tuple[float, float]) -> bool:
+    """Whether four wedges sit a quarter turn apart round ``centre``, each pair of opposite
+    ones equally far from it."""
+    vectors = sorted((math.degrees(math.atan2(r.center_px[1] - centre[1],
+                                              r.center_px[0] - centre[0])) % 360,
+                      math.hypot(r.center_px[0] - centre[0], r.center_px[1] - centre[1]))
+                     for r in group)
+    turns = [v[0] for v in vectors]
+    steps = [(b - a) % 360 for a, b in zip(turns, turns[1:] + turns[:1], strict=True)]
+    if not all(60 <= step <= 120 for step in steps):
+        return False
+    reach = [v[1] for v in vectors]
+    return all(max(reach[i], reach[i + 2]) <= 1.25 * min(reach[i], reach[i + 2]) for i in (0, 1))
+
+
+def _drain_ring_at(rmap: RegionMap, p: tuple[float, float], wedges: set[int]) -> bool:
+    """Whether a drain ring is drawn round the crossing ``p``: white space within 2 in of it
+    that is enclosed there (the ring's inside, cut by the X), not one of the X's wedges.
+
+    Lines that only cross leave nothing near the crossing but the wedges between them.
+    """
+    ipp = rmap.linework.inches_per_px
+    labels = rmap.labels
+    h, w = labels.shape
+    reach, room = 2.0 / ipp, 3.0 / ipp
+    x0, y0 = max(int(p[0] - room), 0), max(int(p[1] - room), 0)
+    x1, y1 = min(int(p[0] + room) + 2, w), min(int(p[1] + room) + 2, h)
+    crop = labels[y0:y1, x0:x1]
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    dist = np.hypot(xx - p[0], yy - p[1])
+    edge = np.zeros_like(crop, dtype=bool)
+    edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = True
+    for label in np.unique(crop[dist <= reach]):
+        if label == 0 or int(label) in wedges:
+            continue
+        mine = crop == label
+        if not (mine & edge).any() and dist[mine].max() <= room:
+            return True
+    return False
 
 
 def _floor_drains(
