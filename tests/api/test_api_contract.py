@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,12 @@ def test_serve_refuses_a_malformed_setting(tmp_path) -> None:
     )
     assert done.returncode == 64
     assert "PLANSITE_PORT='five thousand' is not a whole number" in done.stderr
+
+
+def test_the_server_address_leads_to_the_api_docs() -> None:
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(Settings(data_dir=Path(tempfile.mkdtemp())))) as client:
+        answer = client.get("/", follow_redirects=False)
+
+    assert answer.status_code == 307 and answer.headers["location"] == "/api/v1/docs"

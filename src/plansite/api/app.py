@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
 
 from plansite import __version__
 from plansite.api import (
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     for router in service_routers():
         app.include_router(router)
+    app.add_api_route("/", _to_docs, include_in_schema=False)
 
     # The last middleware added runs first: access is checked before any body is read,
     # and the metrics middleware (added by observability) still counts the refusals.
@@ -55,6 +57,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessGuard, settings=settings)
     install_observability(app, checks=readiness_checks(app), job_stats=job_table_stats(app))
     return app
+
+
+async def _to_docs() -> RedirectResponse:
+    """A person who opens the server's address lands on the API's own documentation."""
+    return RedirectResponse("/api/v1/docs")
 
 
 def service_routers() -> list[APIRouter]:
