@@ -170,3 +170,18 @@ def test_optional_line_priced_on_its_own() -> None:
     assert price.total == Decimal("478.50") + money(money(Decimal("478.50") * 210 / 435)
                                                     * Decimal("0.08"))
     assert bid.totals.total == Decimal("1982.79")    # options stay out of the total
+
+
+def test_unscaled_pipe_is_named_in_the_warnings() -> None:
+    from plansite.estimate.bid import unpriced_pipe_warnings
+
+    takeoff = {"pipe_runs": [
+        {"system": "sanitary", "length_ft": None}, {"system": "sanitary", "length_ft": None},
+        {"system": "cold_water", "length_ft": 12.0},
+    ]}
+
+    assert unpriced_pipe_warnings(takeoff) == [
+        "Pipe not priced: sanitary (2 runs) on sheets without a drawing scale; "
+        "measure these by hand and add them."
+    ]
+    assert unpriced_pipe_warnings({"pipe_runs": []}) == []

@@ -198,6 +198,7 @@ def build_bid(takeoff: dict[str, Any], book: PriceBook, options: BidOptions | No
     lines = fixture_lines(takeoff, book, factor, tier)
     if options.include_pipe:
         lines += pipe_lines(takeoff, book, warnings)
+        warnings += unpriced_pipe_warnings(takeoff)
     lines += permit_lines(takeoff, book)
 
     rates = Rates(
@@ -240,6 +241,24 @@ def fixture_lines(takeoff: dict[str, Any], book: PriceBook, factor: Decimal,
             quantity=Decimal(count), unit="ea", material_unit=money(material),
             labor_hours_unit=hours, labor_rate=book.labor_rate(crew), fixture_type=fixture))
     return lines
+
+
+def unpriced_pipe_warnings(takeoff: dict[str, Any]) -> list[str]:
+    """Say so when the drawings show pipe that could not be measured in feet.
+
+    A sheet without a trustworthy scale reports its runs unscaled; a bid built from it has
+    no pipe for those systems, and the estimator must measure them by hand.
+    """
+    unscaled: dict[str, int] = {}
+    for run in takeoff.get("pipe_runs", []):
+        if run.get("length_ft") is None:
+            unscaled[run.get("system", "pipe")] = unscaled.get(run.get("system", "pipe"), 0) + 1
+    if not unscaled:
+        return []
+    systems = ", ".join(f"{s.replace('_', ' ')} ({n} run{'s' if n > 1 else ''})"
+                        for s, n in sorted(unscaled.items()))
+    return [f"Pipe not priced: {systems} on sheets without a drawing scale; "
+            "measure these by hand and add them."]
 
 
 def pipe_lines(takeoff: dict[str, Any], book: PriceBook, warnings: list[str]) -> list[LineItem]:

@@ -148,6 +148,10 @@ def _header(p: _Pages, estimate: Estimate, info: ProposalInfo) -> None:
     p.rule()
 
 
+def _has_pipe(estimate: Estimate) -> bool:
+    return any(line.unit == "ft" for line in estimate.bid.lines)
+
+
 def _scope(p: _Pages, estimate: Estimate, info: ProposalInfo) -> None:
     units = estimate.units
     counts = estimate.takeoff.get("counts", {})
@@ -155,7 +159,8 @@ def _scope(p: _Pages, estimate: Estimate, info: ProposalInfo) -> None:
     p.text("Scope of work", bold=True)
     p.wrap(f"Furnish and install the plumbing shown on {estimate.takeoff.get('source', '')}: "
            f"{fixtures or 'no fixtures were found'}; rough-in, top-out and trim of each "
-           "fixture, and the piping listed below.")
+           + ("fixture, and the piping listed below." if _has_pipe(estimate)
+              else "fixture. Piping is not included in this proposal."))
     p.wrap(f"Fixture units per {units.edition.name} ({units.edition.dfu_table}, "
            f"{units.edition.wsfu_table}), {units.occupancy} occupancy: "
            f"{units.total.dfu} dfu drainage, {units.total.wsfu} wsfu water supply"
