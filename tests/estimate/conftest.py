@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from plansite.store.migrate import upgrade
+from plansite.store.models import Job, PlanSet, Project, TakeoffRecord
 
 PG_ADMIN = os.environ.get("PLANSITE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -46,3 +47,20 @@ def pg_url() -> Iterator[str]:
 def db_url(request) -> str:
     """Run a test on both backends."""
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+
+
+def store_plan_set(app, takeoff: dict, name: str = "estimate api test") -> str:
+    """Store a plan set and its machine takeoff the way the worker would; return its id."""
+    with app.state.services.sessions() as session:
+        project = Project(name=name)
+        session.add(project)
+        session.flush()
+        plan_set = PlanSet(project_id=project.id, revision=1)
+        session.add(plan_set)
+        session.flush()
+        job = Job(plan_set_id=plan_set.id, state="succeeded")
+        session.add(job)
+        session.flush()
+        session.add(TakeoffRecord(plan_set_id=plan_set.id, job_id=job.id, result=takeoff))
+        session.commit()
+        return plan_set.id

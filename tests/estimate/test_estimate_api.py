@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from conftest import store_plan_set
+
 from plansite.estimate.corrections import detection_id
-from plansite.store.models import Job, PlanSet, Project, TakeoffRecord
 
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -42,20 +43,7 @@ def api(tmp_path):
 
 
 def _plan_set_with_takeoff(app, takeoff: dict) -> str:
-    """Store a plan set and its machine takeoff the way the worker would."""
-    with app.state.services.sessions() as session:
-        project = Project(name="estimate api test")
-        session.add(project)
-        session.flush()
-        plan_set = PlanSet(project_id=project.id, revision=1)
-        session.add(plan_set)
-        session.flush()
-        job = Job(plan_set_id=plan_set.id, state="succeeded")
-        session.add(job)
-        session.flush()
-        session.add(TakeoffRecord(plan_set_id=plan_set.id, job_id=job.id, result=takeoff))
-        session.commit()
-        return plan_set.id
+    return store_plan_set(app, takeoff)
 
 
 def test_codes_units_and_pricebook_versions(api) -> None:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import store_plan_set
+
 from plansite.estimate.models import PriceBookVersion
-from plansite.store.models import Job, PlanSet, Project, TakeoffRecord
 
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
@@ -170,19 +171,7 @@ def test_a_stored_book_that_fails_the_checks_is_409_and_can_be_repaired(client) 
 
 
 def test_corrections_with_unpriceable_values_are_422(client) -> None:
-    with client.app.state.services.sessions() as session:
-        project = Project(name="inputs")
-        session.add(project)
-        session.flush()
-        plan_set = PlanSet(project_id=project.id, revision=1)
-        session.add(plan_set)
-        session.flush()
-        job = Job(plan_set_id=plan_set.id, state="succeeded")
-        session.add(job)
-        session.flush()
-        session.add(TakeoffRecord(plan_set_id=plan_set.id, job_id=job.id, result=TAKEOFF))
-        session.commit()
-        plan_set_id = plan_set.id
+    plan_set_id = store_plan_set(client.app, TAKEOFF, name="inputs")
 
     url = f"/plansets/{plan_set_id}/corrections"
     for fix in ('{"action": "add", "fixture_type": "sink", "quantity": 1e308}',
