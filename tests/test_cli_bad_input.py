@@ -280,3 +280,26 @@ def test_several_files_keep_their_order_in_json(tmp_path: Path, capsys) -> None:
 
 def test_non_finite_exemplar_is_a_usage_error(tmp_path: Path, capsys) -> None:
     assert main(["analyze", "--exemplar", "nan,nan,inf,inf", str(_good_dxf(tmp_path))]) == 64
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10,20,30,40", ((10, 20, 30, 40), None, None)),
+        ("2:10,20,30,40", ((10, 20, 30, 40), 2, None)),
+        ("water_closet@3:10,20,30,40", ((10, 20, 30, 40), 3, "water_closet")),
+        ("lavatory@10,20,30,40", ((10, 20, 30, 40), None, "lavatory")),
+    ],
+)
+def test_exemplar_forms(text: str, expected) -> None:
+    from plansite.cli.analyze import _parse_exemplar
+
+    ex = _parse_exemplar(text)
+
+    assert (ex.bbox, ex.sheet, ex.fixture_type) == expected
+
+
+@pytest.mark.parametrize("text", ["jacuzzi@1:1,2,3,4", "0:1,2,3,4", "x:1,2,3,4", "1,2,3"])
+def test_bad_exemplars_are_usage_errors(tmp_path: Path, text: str, capsys) -> None:
+    assert main(["analyze", "--exemplar", text, str(_good_dxf(tmp_path))]) == 64
+    assert "--exemplar" in capsys.readouterr().err

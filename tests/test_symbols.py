@@ -371,3 +371,23 @@ def test_bowl_crossed_to_a_drain_ring_is_a_sink_but_a_crossed_box_is_not() -> No
     found = _found(_sheet(crossed(150, 200, 13, 16, True) + crossed(450, 200, 13, 16, False)))
     assert [t for t, _, _ in found] == ["sink"]
     assert math.dist(found[0][1:], (150, 200)) < 5
+
+
+def test_a_named_exemplar_gives_its_type_on_its_own_sheet_only() -> None:
+    from plansite.domain.fixtures import TagTable
+    from plansite.domain.sheet import Exemplar
+    from plansite.vision.detect import detect_sheet
+
+    def mark(cx: float, cy: float) -> list[PathItem]:
+        return [_rect(cx, cy, 18, 12), _rect(cx - 5 * IN, cy - 3 * IN, 5, 4),
+                _ellipse(cx + 4 * IN, cy + 2 * IN, 5, 5, 24)]
+
+    sheet = _sheet(mark(100, 100) + [_turn(p, 300, 100, 90) for p in mark(300, 100)])
+    a = 9 * IN + 3
+    box = (100 - a, 100 - a, 100 + a, 100 + a)
+
+    on_sheet = detect_sheet(sheet, TagTable(), [Exemplar(box, 1, "floor_sink")]).detections
+    elsewhere = detect_sheet(sheet, TagTable(), [Exemplar(box, 2, "floor_sink")]).detections
+
+    assert sorted(d.fixture_type for d in on_sheet) == ["floor_sink", "floor_sink"]
+    assert elsewhere == []

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from plansite.domain.fixtures import TagTable
-from plansite.domain.sheet import BBox, Sheet, bbox_center
+from plansite.domain.sheet import Exemplar, Sheet, bbox_center
 from plansite.domain.takeoff import ErrorRecord, SheetSummary, Takeoff
 from plansite.errors import PlansiteError, UnsupportedContent
 from plansite.parsing import intake
@@ -45,7 +45,7 @@ def analyze_path(
     *,
     progress: Progress | None = None,
     tags: TagTable | None = None,
-    exemplars: list[BBox] | None = None,
+    exemplars: list[Exemplar] | None = None,
     ocr: bool = True,
 ) -> Takeoff:
     """Analyse one drawing file and return its takeoff.
@@ -162,7 +162,7 @@ def _record_parse_failure(sheet: Sheet, takeoff: Takeoff) -> None:
 
 
 def _analyze_sheet(
-    sheet: Sheet, table: TagTable, exemplars: list[BBox] | None, takeoff: Takeoff
+    sheet: Sheet, table: TagTable, exemplars: list[Exemplar] | None, takeoff: Takeoff
 ) -> None:
     summary = SheetSummary(
         index=sheet.index,

@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from plansite.domain.fixtures import TagTable
+from plansite.domain.fixtures import FIXTURE_TYPES, TagTable
+from plansite.domain.sheet import Exemplar
 from plansite.domain.takeoff import Takeoff
 from plansite.errors import PlansiteError, exit_code_of
 from plansite.pipeline import analyze_path
@@ -33,8 +34,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--exemplar",
         action="append",
         default=[],
-        metavar="X0,Y0,X1,Y1",
-        help="box (sheet coordinates) around one symbol to find again on every sheet",
+        metavar="[TYPE@][SHEET:]X0,Y0,X1,Y1",
+        help="box around one symbol to find again, in the sheet coordinates of the JSON "
+             "bboxes (PDF points from the top left); SHEET (1-based) limits it to that "
+             "sheet, TYPE names what it is (e.g. water_closet@2:1280,500,1320,560)",
     )
     p.add_argument("--no-ocr", action="store_true", help="do not OCR outlined (SHX) text")
     p.add_argument("--no-progress", action="store_true")
@@ -44,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         table = TagTable.load(args.tags)
-        exemplars = [_parse_box(b) for b in args.exemplar]
+        exemplars = [_parse_exemplar(b) for b in args.exemplar]
     except (OSError, ValueError) as exc:
         print(f"plansite: {exc}", file=sys.stderr)
         return 64
@@ -88,6 +91,26 @@ def _failure(path: Path, code: str, message: str) -> dict[str, Any]:
     """The JSON entry of a file that could not be analysed at all."""
     return {"source": path.name, "status": "failed",
             "errors": [{"stage": "intake", "code": code, "message": message, "sheet": None}]}
+
+
+def _parse_exemplar(text: str) -> Exemplar:
+    """Read ``[TYPE@][SHEET:]X0,Y0,X1,Y1``."""
+    fixture, _, rest = text.rpartition("@")
+    if fixture and fixture not in FIXTURE_TYPES:
+        raise ValueError(f"--exemplar {text!r}: unknown fixture type {fixture!r}; "
+                         f"known types: {', '.join(FIXTURE_TYPES)}")
+    sheet_text, _, box_text = rest.rpartition(":")
+    sheet = None
+    if sheet_text:
+        if not sheet_text.isdigit() or int(sheet_text) < 1:
+            raise ValueError(f"--exemplar {text!r}: SHEET must be a sheet number from 1")
+        sheet = int(sheet_text)
+    try:
+        box = _parse_box(box_text)
+    except ValueError as exc:
+        raise ValueError(f"--exemplar {text!r}: expected [TYPE@][SHEET:]X0,Y0,X1,Y1 with "
+                         "X0<X1 and Y0<Y1") from exc
+    return Exemplar(box, sheet, fixture or None)
 
 
 def _parse_box(text: str) -> tuple[float, float, float, float]:

@@ -98,6 +98,17 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Exemplar:
+    """A symbol the estimator points at, to be found again wherever it repeats."""
+
+    bbox: BBox
+    # The 1-based sheet the box is drawn on; None applies the box to every sheet.
+    sheet: int | None = None
+    # What the symbol is; None lets the shape rules name it ("other" when they cannot).
+    fixture_type: str | None = None
+
+
+@dataclass(frozen=True)
 class View:
     """A titled drawing on the sheet ("GROUND FLOOR PLAN", "SECTION A-A") and its extent."""
 

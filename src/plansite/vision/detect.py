@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from plansite.domain.fixtures import TagTable
-from plansite.domain.sheet import BBox, Sheet, bbox_center
+from plansite.domain.sheet import BBox, Exemplar, Sheet, bbox_center
 from plansite.domain.takeoff import Detection
 from plansite.vision import symbols
 from plansite.vision.blocks import classify_block
@@ -45,7 +45,7 @@ def merge_reach(sheet: Sheet) -> float:
 
 
 def detect_sheet(
-    sheet: Sheet, table: TagTable, exemplars: list[BBox] | None = None
+    sheet: Sheet, table: TagTable, exemplars: list[Exemplar] | None = None
 ) -> SheetResult:
     """Return the fixtures on one sheet with the evidence for each."""
     result = SheetResult()
@@ -67,7 +67,10 @@ def detect_sheet(
             d.confidence = round(min(0.8, 0.9 * hit.item.confidence), 3)
         candidates.append((d, hit.item.layer))
 
-    for d in symbols.find_symbols(sheet, exemplars or []):
+    here = [e for e in exemplars or [] if e.sheet in (None, sheet.index + 1)]
+    plain = [e.bbox for e in here if e.fixture_type is None]
+    named = [(e.bbox, e.fixture_type) for e in here if e.fixture_type is not None]
+    for d in symbols.find_symbols(sheet, plain, named=named):
         candidates.append((d, ""))
 
     for fixture, item in find_labels(sheet):

@@ -55,11 +55,14 @@ MAX_SCALES = 3
 
 
 def find_symbols(
-    sheet: Sheet, exemplars: list[BBox], keep_existing: bool = False
+    sheet: Sheet,
+    exemplars: list[BBox],
+    keep_existing: bool = False,
+    named: list[tuple[BBox, str]] | None = None,
 ) -> list[Detection]:
     """Return fixtures found by symbol geometry on ``sheet``, each at its own scale.
 
-    ``keep_existing`` also returns the fixtures drawn on demolition and ceiling plans, which
+    ``named`` exemplars carry the type the estimator gave them. ``keep_existing`` also returns the fixtures drawn on demolition and ceiling plans, which
     are there today; ``vision.existing`` uses them to tell work to remain from new work.
     """
     scales = _sheet_scales(sheet)
@@ -72,7 +75,8 @@ def find_symbols(
     keyed = legend_exemplars(sheet)
     for feet_per_unit in scales:
         try:
-            found, linework = _read_at_scale(sheet, feet_per_unit, exemplars, keyed)
+            found, linework = _read_at_scale(sheet, feet_per_unit, exemplars, keyed,
+                                             named or [])
         except (cv2.error, MemoryError, ValueError) as exc:
             # The tags and labels of this sheet still count: report, do not fail the sheet.
             log.warning("sheet %d: symbol search failed: %s", sheet.index + 1, exc)
@@ -127,7 +131,11 @@ class _Inks:
 
 
 def _read_at_scale(
-    sheet: Sheet, feet_per_unit: float, exemplars: list[BBox], keyed: list[tuple[BBox, str]]
+    sheet: Sheet,
+    feet_per_unit: float,
+    exemplars: list[BBox],
+    keyed: list[tuple[BBox, str]],
+    named: list[tuple[BBox, str]],
 ) -> tuple[list[Found], Linework]:
     """Return what the shape rules, the drain rule and the exemplars find at one scale."""
     linework = draw_linework(sheet, feet_per_unit)
@@ -141,7 +149,9 @@ def _read_at_scale(
     sloped = find_sloped_showers(sheet, linework, feet_per_unit)
     found = _drop_shower_drains(found, sloped, linework) + sloped
     examples = [b for b in exemplars if _scale_matches(sheet, _center(b), feet_per_unit)]
-    found += exemplar.find_repeats(linework, rmap, examples, keyed)
+    examples_named = [(b, t) for b, t in named
+                      if _scale_matches(sheet, _center(b), feet_per_unit)]
+    found += exemplar.find_repeats(linework, rmap, examples, keyed + examples_named)
     return found, linework
 
 
