@@ -62,8 +62,9 @@ def find_symbols(
 ) -> list[Detection]:
     """Return fixtures found by symbol geometry on ``sheet``, each at its own scale.
 
-    ``named`` exemplars carry the type the estimator gave them. ``keep_existing`` also returns the fixtures drawn on demolition and ceiling plans, which
-    are there today; ``vision.existing`` uses them to tell work to remain from new work.
+    ``named`` exemplars carry the type the estimator gave them. ``keep_existing`` also
+    returns the fixtures drawn on demolition and ceiling plans, which are there today;
+    ``vision.existing`` uses them to tell work to remain from new work.
     """
     scales = _sheet_scales(sheet)
     if sheet.raster or not sheet.paths or not scales:
