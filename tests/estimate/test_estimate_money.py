@@ -185,3 +185,14 @@ def test_unscaled_pipe_is_named_in_the_warnings() -> None:
         "measure these by hand and add them."
     ]
     assert unpriced_pipe_warnings({"pipe_runs": []}) == []
+
+
+def test_long_proposal_descriptions_wrap_instead_of_being_cut() -> None:
+    from plansite.estimate.proposal_pdf import _fit_lines
+
+    text = "Water closet, MASTER BATH: rough-in, top-out and trim (Standard trim)"
+    lines = _fit_lines(text, 150.0, 8.0)
+
+    assert len(lines) > 1
+    assert " ".join(lines) == text
+    assert _fit_lines("short", 150.0, 8.0) == ["short"]

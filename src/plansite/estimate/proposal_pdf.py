@@ -184,8 +184,12 @@ def _lines(p: _Pages, estimate: Estimate) -> None:
         if line.group != group:
             group = line.group
             p.row([group, "", "", "", "", ""], _WIDTHS, bold=True, size=SMALL)
-        p.row([line.description, _qty(line.quantity), line.unit, fmt(line.material_ext),
+        # A long description continues on lines of its own rather than being cut short.
+        first, *rest = _fit_lines(line.description, _WIDTHS[0] - 6, SMALL)
+        p.row([first, _qty(line.quantity), line.unit, fmt(line.material_ext),
                fmt(line.labor_ext), fmt(line.total)], _WIDTHS, size=SMALL)
+        for more in rest:
+            p.row(["   " + more, "", "", "", "", ""], _WIDTHS, size=SMALL)
     p.rule()
 
 
@@ -222,6 +226,7 @@ def _closing(p: _Pages, estimate: Estimate, info: ProposalInfo) -> None:
     p.wrap(f"This proposal is valid for {bid.validity_days} days, until "
            f"{bid.valid_until:%B %d, %Y}.")
     p.space(4)
+    p.ensure(BODY * 6)  # keep the heading with its first terms
     p.text("Terms", bold=True)
     for i, term in enumerate(info.terms or [], start=1):
         p.wrap(f"{i}. {term}", SMALL)
@@ -240,6 +245,20 @@ def _qty(value: Any) -> str:
 
 def _pct(rate: Any) -> str:
     return f"{float(rate) * 100:g}%"
+
+
+def _fit_lines(text: str, width: float, size: float) -> list[str]:
+    """Break ``text`` at spaces into lines no wider than ``width`` (a long word is clipped)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and pymupdf.get_text_length(_latin1(trial), REGULAR, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return [*lines, line] if line or not lines else lines
 
 
 def _clip(text: str, width: float, size: float, bold: bool) -> str:
