@@ -196,3 +196,13 @@ def test_long_proposal_descriptions_wrap_instead_of_being_cut() -> None:
     assert len(lines) > 1
     assert " ".join(lines) == text
     assert _fit_lines("short", 150.0, 8.0) == ["short"]
+
+
+def test_scope_names_fixtures_in_the_plural() -> None:
+    from plansite.estimate.proposal_pdf import _plural
+
+    assert _plural("lavatory", 10) == "lavatories"
+    assert _plural("floor drain", 8) == "floor drains"
+    assert _plural("hose bibb", 3) == "hose bibbs"
+    assert _plural("water closet", 1) == "water closet"
+    assert _plural("other", 2) == "other"

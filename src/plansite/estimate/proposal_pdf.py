@@ -155,7 +155,8 @@ def _has_pipe(estimate: Estimate) -> bool:
 def _scope(p: _Pages, estimate: Estimate, info: ProposalInfo) -> None:
     units = estimate.units
     counts = estimate.takeoff.get("counts", {})
-    fixtures = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in sorted(counts.items()))
+    fixtures = ", ".join(f"{n} {_plural(t.replace('_', ' '), n)}"
+                         for t, n in sorted(counts.items()))
     p.text("Scope of work", bold=True)
     p.wrap(f"Furnish and install the plumbing shown on {estimate.takeoff.get('source', '')}: "
            f"{fixtures or 'no fixtures were found'}; rough-in, top-out and trim of each "
@@ -245,6 +246,17 @@ def _qty(value: Any) -> str:
 
 def _pct(rate: Any) -> str:
     return f"{float(rate) * 100:g}%"
+
+
+def _plural(name: str, n: int) -> str:
+    """English plural of a fixture name for the scope ("2 lavatories", "3 floor drains")."""
+    if n == 1 or name == "other":
+        return name
+    if name.endswith("y") and not name.endswith(("ay", "ey", "oy")):
+        return name[:-1] + "ies"
+    if name.endswith(("s", "sh", "ch", "x")):
+        return name + "es"
+    return name + "s"
 
 
 def _fit_lines(text: str, width: float, size: float) -> list[str]:
