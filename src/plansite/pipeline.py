@@ -71,8 +71,9 @@ def analyze_path(
         if progress:
             progress("detect", done, total)
         if sheet.error is not None:
-            first_error = first_error or _as_plansite_error(sheet.error, path)
-            _record_parse_failure(sheet, takeoff)
+            error = _as_plansite_error(sheet.error, path)
+            first_error = first_error or error
+            _record_parse_failure(sheet, error, takeoff)
             continue
         if REPAIRED_NOTE in sheet.notes:
             takeoff.errors.append(ErrorRecord("parse", "repaired_file", REPAIRED_NOTE, None))
@@ -152,13 +153,10 @@ def _as_plansite_error(exc: Exception, path: Path) -> PlansiteError:
     return PlansiteError(f"{type(exc).__name__}: {exc}", path=str(path))
 
 
-def _record_parse_failure(sheet: Sheet, takeoff: Takeoff) -> None:
-    exc = sheet.error
-    code = exc.code if isinstance(exc, PlansiteError) else "internal_error"
-    message = exc.message if isinstance(exc, PlansiteError) else f"{type(exc).__name__}: {exc}"
+def _record_parse_failure(sheet: Sheet, error: PlansiteError, takeoff: Takeoff) -> None:
     takeoff.sheets.append(SheetSummary(sheet.index, "", "", "", sheet.units, [], False,
-                                       notes=[f"not analysed: {message}"]))
-    takeoff.errors.append(ErrorRecord("parse", code, message, sheet.index + 1))
+                                       notes=[f"not analysed: {error.message}"]))
+    takeoff.errors.append(ErrorRecord("parse", error.code, error.message, sheet.index + 1))
 
 
 def _analyze_sheet(

@@ -52,8 +52,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"plansite: {exc}", file=sys.stderr)
         return 64
 
-    takeoffs: list[Takeoff] = []
-    failures: list[dict[str, Any]] = []
     # Takeoffs and failures in the order the files were given.
     entries: list[Takeoff | dict[str, Any]] = []
     worst = 0
@@ -62,7 +60,6 @@ def run(args: argparse.Namespace) -> int:
         try:
             takeoff = analyze_path(path, progress=bar, tags=table, exemplars=exemplars,
                                    ocr=not args.no_ocr)
-            takeoffs.append(takeoff)
             entries.append(takeoff)
             for error in takeoff.errors:
                 where = f"sheet {error.sheet}: " if error.sheet else ""
@@ -70,15 +67,13 @@ def run(args: argparse.Namespace) -> int:
                 worst = max(worst, exit_code_of(error.code))
         except PlansiteError as exc:
             print(f"plansite: {exc.one_line()}", file=sys.stderr)
-            failures.append(_failure(path, exc.code, exc.message))
-            entries.append(failures[-1])
+            entries.append(_failure(path, exc.code, exc.message))
             worst = max(worst, exc.exit_code)
         except Exception as exc:  # noqa: BLE001 - a defect must not hide the other files
             log.debug("internal error", exc_info=True)
             print(f"plansite: {path}: internal error ({type(exc).__name__}: {exc}); "
                   "please report it with the file", file=sys.stderr)
-            failures.append(_failure(path, "internal_error", str(exc)))
-            entries.append(failures[-1])
+            entries.append(_failure(path, "internal_error", str(exc)))
             worst = max(worst, 70)
         finally:
             bar.close()
