@@ -157,9 +157,7 @@ def _sheets(sheets: Any, where: str, problems: list[str]) -> list[Any]:
             problems.append(f"{at}: must be an object with a sheet number")
             continue
         whole_number(sheet.get("sheet"), f"{at}.sheet", 1, MAX_SHEETS, problems)
-        for key in ("title", "number"):
-            if sheet.get(key) is not None and not is_text(sheet[key]):
-                problems.append(f"{at}.{key}: must be text of at most {MAX_TEXT} characters")
+        _optional_texts(sheet, ("title", "number"), at, problems)
     return sheets
 
 
@@ -183,14 +181,19 @@ def _detections(detections: Any, where: str, problems: list[str]) -> list[Any]:
             check_bbox(det["bbox"], f"{at}.bbox", problems)
         if det.get("confidence") is not None and not _number_between(det["confidence"], 0, 1):
             problems.append(f"{at}.confidence: must be a number from 0 to 1")
-        for key in ("room", "tag"):
-            if det.get(key) is not None and not is_text(det[key]):
-                problems.append(f"{at}.{key}: must be text of at most {MAX_TEXT} characters")
+        _optional_texts(det, ("room", "tag"), at, problems)
     for fixture, total in sorted(per_type.items()):
         if total > MAX_COUNT:
             problems.append(f"{where} of type {fixture}: quantities add up to {total}; at "
                             f"most {MAX_COUNT} of one fixture type can be priced")
     return detections
+
+
+def _optional_texts(obj: dict, keys: tuple[str, ...], at: str, problems: list[str]) -> None:
+    """Each of ``keys`` may be absent or null, else it must be short text."""
+    for key in keys:
+        if obj.get(key) is not None and not is_text(obj[key]):
+            problems.append(f"{at}.{key}: must be text of at most {MAX_TEXT} characters")
 
 
 def _pipe_totals(totals: Any, where: str, problems: list[str]) -> dict[str, Any]:
@@ -233,9 +236,7 @@ def _optional_line(spec: Any, where: str, problems: list[str]) -> None:
     if "labor_hours_unit" in spec:
         _decimal(spec["labor_hours_unit"], f"{where}.labor_hours_unit", MAX_HOURS, problems,
                  f"hours from 0 to {MAX_HOURS}")
-    for key in ("description", "unit", "crew", "room"):
-        if spec.get(key) is not None and not is_text(spec[key]):
-            problems.append(f"{where}.{key}: must be text of at most {MAX_TEXT} characters")
+    _optional_texts(spec, ("description", "unit", "crew", "room"), where, problems)
 
 
 # --- values -------------------------------------------------------------------------------------
