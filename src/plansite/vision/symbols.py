@@ -247,8 +247,7 @@ def _lettered(sheet: Sheet, rmap: RegionMap) -> set[int]:
 
 def on_demolition_plan(sheet: Sheet, point: tuple[float, float]) -> bool:
     """Whether the point lies on a demolition plan (the sheet's title or its view's)."""
-    titles = [sheet.title] + [v.title for v in sheet.views if bbox_contains(v.bbox, point)]
-    return any(_DEMOLITION.search(t.replace("_", " ")) for t in titles if t)
+    return _titled(sheet, point, _DEMOLITION)
 
 
 def _no_new_work(sheet: Sheet, point: tuple[float, float]) -> bool:
@@ -259,8 +258,13 @@ def _no_new_work(sheet: Sheet, point: tuple[float, float]) -> bool:
     supply, so a symbol there is not counted (a tag there says for itself what it is).
     Titles are matched with underscores and dashes as word breaks ("LAB_DEMOLITION PLAN").
     """
+    return _titled(sheet, point, _NO_NEW_WORK)
+
+
+def _titled(sheet: Sheet, point: tuple[float, float], pattern: re.Pattern[str]) -> bool:
+    """Whether the sheet's title or the title of a view holding ``point`` matches."""
     titles = [sheet.title] + [v.title for v in sheet.views if bbox_contains(v.bbox, point)]
-    return any(_NO_NEW_WORK.search(t.replace("_", " ")) for t in titles if t)
+    return any(pattern.search(t.replace("_", " ")) for t in titles if t)
 
 
 def _sheet_scales(sheet: Sheet) -> list[float]:
