@@ -39,7 +39,7 @@ class ExistingFixture:
 
 def existing_on_demolition_plans(sheet: Sheet) -> list[ExistingFixture]:
     """Return the fixtures a demolition plan on ``sheet`` draws solid (there today)."""
-    if sheet.units != "pt":
+    if sheet.units != "pt" or not symbols.has_demolition_plan(sheet):
         return []
     found = []
     for d in symbols.find_symbols(sheet, [], keep_existing=True):

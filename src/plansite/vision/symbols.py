@@ -245,6 +245,12 @@ def _lettered(sheet: Sheet, rmap: RegionMap) -> set[int]:
     return out
 
 
+def has_demolition_plan(sheet: Sheet) -> bool:
+    """Whether the sheet, or any view on it, is titled as a demolition plan."""
+    titles = [sheet.title] + [v.title for v in sheet.views]
+    return any(_DEMOLITION.search(t.replace("_", " ")) for t in titles if t)
+
+
 def on_demolition_plan(sheet: Sheet, point: tuple[float, float]) -> bool:
     """Whether the point lies on a demolition plan (the sheet's title or its view's)."""
     return _titled(sheet, point, _DEMOLITION)
